@@ -1,0 +1,161 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.ExitCodes;
+import dev.lifeboat.repository.Hosts;
+import dev.lifeboat.repository.Locks;
+import dev.lifeboat.repository.RepoConfig;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.repository.SnapshotRef;
+import dev.lifeboat.repository.Snapshots;
+import dev.lifeboat.source.files.Excludes;
+import dev.lifeboat.source.files.FileBackup;
+import dev.lifeboat.source.files.StdinBackup;
+import dev.lifeboat.chunking.ChunkerParams;
+import dev.lifeboat.storage.Storage;
+import dev.lifeboat.storage.local.LocalStorage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = {"Back up files and directories (or standard input) into a new snapshot.",
+                "Exit code 3: the snapshot was written but some files could not be read (listed as warnings)."})
+final class BackupCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions g;
+
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files and directories to back up.")
+    List<Path> paths = new ArrayList<>();
+
+    @Option(names = "--tag", split = ",", description = "Tag the snapshot (repeatable, or comma-separated).")
+    List<String> tags = new ArrayList<>();
+    @Option(names = "--host", description = "Host name to record (default: this machine's).")
+    String host;
+    @Option(names = {"-e", "--exclude"}, description = "Exclude a glob pattern (repeatable).")
+    List<String> excludes = new ArrayList<>();
+    @Option(names = "--exclude-file", description = "Read exclude patterns from FILE (repeatable).")
+    List<Path> excludeFiles = new ArrayList<>();
+    @Option(names = "--exclude-if-present", paramLabel = "NAME", description = "Skip directories containing a file NAME.")
+    List<String> markers = new ArrayList<>();
+    @Option(names = {"-x", "--one-file-system"}, description = "Do not cross file system boundaries.")
+    boolean oneFileSystem;
+    @Option(names = "--stdin", description = "Back up standard input as one file.")
+    boolean stdin;
+    @Option(names = "--stdin-name", defaultValue = "stdin", description = "File name for --stdin (default: ${DEFAULT-VALUE}).")
+    String stdinName;
+    @Option(names = "--parent", description = "Snapshot to compare against (default: latest with the same host and paths).")
+    String parent;
+    @Option(names = "--force", description = "Read every file again, ignoring the parent snapshot.")
+    boolean force;
+    @Option(names = "--init", description = "Create the repository first if it does not exist.")
+    boolean init;
+
+    @Override
+    public Integer call() throws Exception {
+        if (stdin && !paths.isEmpty()) {
+            throw new IllegalArgumentException("--stdin takes no PATH arguments");
+        }
+        if (!stdin && paths.isEmpty()) {
+            throw new IllegalArgumentException("nothing to back up: give one or more PATHs, or --stdin");
+        }
+        if (stdinName.isEmpty() || stdinName.contains("/")) {
+            throw new IllegalArgumentException("invalid --stdin-name \"" + stdinName + "\": a file name without '/'");
+        }
+        List<String> patterns = new ArrayList<>(excludes);
+        for (Path f : excludeFiles) {
+            patterns.addAll(Excludes.readPatternFile(f));
+        }
+        Excludes ex = new Excludes(patterns, markers);
+        if (init) {
+            initIfMissing();
+        }
+        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "backup")) {
+            String hostName = host != null ? host : Hosts.hostname();
+            FileBackup.Result result;
+            if (stdin) {
+                result = new StdinBackup(repo, stdinName, tags, hostName).run(System.in);
+            } else {
+                for (Path p : paths) {
+                    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        throw new java.nio.file.NoSuchFileException(p.toString(), null, "backup source does not exist");
+                    }
+                }
+                SnapshotRef parentRef = force ? null : findParent(repo, hostName);
+                FileBackup.Options opts = new FileBackup.Options(paths, tags, hostName, ex, oneFileSystem, g.threads);
+                result = new FileBackup(repo, opts, Progress.backup(g)).run(parentRef);
+            }
+            report(result);
+            return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;
+        }
+    }
+
+    private void initIfMissing() throws Exception {
+        Storage storage = Repos.storage(g.repoLocation());
+        boolean exists = storage instanceof LocalStorage l ? Files.exists(l.root().resolve(Repository.CONFIG))
+                : storage.size(Repository.CONFIG) >= 0;
+        if (exists) {
+            return;
+        }
+        if (storage instanceof LocalStorage l) {
+            storage = LocalStorage.create(l.root());
+        }
+        char[] pw = InitCommand.passphraseForInit(g);
+        Repository.init(storage, pw, RepoConfig.create(ChunkerParams.DEFAULT, 3, RepoConfig.DEFAULT_PACK_SIZE),
+                InitCommand.kdfFromEnv(), Hosts.hostname(), Hosts.username()).close();
+        Out.info(g, "created repository at " + g.repoLocation());
+    }
+
+    private SnapshotRef findParent(Repository repo, String hostName) throws Exception {
+        if (parent != null) {
+            return Snapshots.find(repo, parent);
+        }
+        List<String> abs = paths.stream().map(p -> p.toAbsolutePath().normalize().toString()).sorted().toList();
+        SnapshotRef best = null;
+        for (SnapshotRef r : Snapshots.all(repo)) {
+            Snapshot s = r.snapshot();
+            if ("files".equals(s.kind()) && hostName.equals(s.hostname())
+                    && s.paths().stream().sorted().toList().equals(abs)) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
+    private void report(FileBackup.Result r) {
+        Snapshot.Summary s = r.snapshot().summary();
+        BlobId id = r.id();
+        if (g.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("snapshot", id.hex());
+            m.put("short_id", id.shortHex());
+            m.put("summary", s);
+            Out.json(m);
+            return;
+        }
+        if (g.quiet) {
+            return;
+        }
+        Duration d = Duration.between(s.start(), s.end());
+        Out.line(String.format("Files:       %d new, %d changed, %d unmodified", s.filesNew(), s.filesChanged(), s.filesUnmodified()));
+        Out.line(String.format("Dirs:        %d", s.dirs()));
+        Out.line(String.format("Added:       %s stored (%d data blobs, %d tree blobs)", Sizes.human(s.bytesAdded()), s.dataBlobs(), s.treeBlobs()));
+        Out.line(String.format("Processed:   %d files, %s read of %s in %.1f s", s.totalFiles(), Sizes.human(s.bytesProcessed()),
+                Sizes.human(s.totalBytes()), d.toMillis() / 1000.0));
+        if (!s.errors().isEmpty()) {
+            Out.line("Skipped:     " + s.errors().size() + " unreadable (the snapshot lists them)");
+        }
+        Out.line("snapshot " + id.shortHex() + " saved");
+    }
+}

@@ -1,0 +1,38 @@
+package dev.lifeboat.crypto;
+
+/** Parameters of the passphrase KDF, stored in each key file so they can change over time. */
+public record Argon2idParams(int memoryKiB, int iterations, int parallelism) {
+    /** OWASP's first recommended configuration for Argon2id is 46 MiB/t=1; we spend more. */
+    public static final Argon2idParams DEFAULT = new Argon2idParams(64 * 1024, 3, 1);
+
+    public Argon2idParams {
+        if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
+            throw new IllegalArgumentException("invalid Argon2id parameters m=" + memoryKiB
+                    + "KiB t=" + iterations + " p=" + parallelism);
+        }
+    }
+
+    /** Lets tests and constrained machines choose cheaper parameters: "m=KiB,t=N,p=N". */
+    public static Argon2idParams parse(String spec) {
+        int m = DEFAULT.memoryKiB, t = DEFAULT.iterations, p = DEFAULT.parallelism;
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) {
+                throw new IllegalArgumentException("invalid KDF parameters \"" + spec + "\": expected m=KiB,t=N,p=N");
+            }
+            int v;
+            try {
+                v = Integer.parseInt(kv[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid KDF parameters \"" + spec + "\": expected m=KiB,t=N,p=N");
+            }
+            switch (kv[0].trim()) {
+                case "m" -> m = v;
+                case "t" -> t = v;
+                case "p" -> p = v;
+                default -> throw new IllegalArgumentException("invalid KDF parameter \"" + kv[0] + "\": expected m, t or p");
+            }
+        }
+        return new Argon2idParams(m, t, p);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.lifeboat.repository;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import dev.lifeboat.crypto.Aead;
+
+import java.io.IOException;
+
+/**
+ * Compresses, seals and packs blobs for one thread, reusing its buffers and zstd context so the
+ * per-chunk hot path allocates nothing. Not thread-safe: each worker owns one.
+ */
+public final class BlobWriter implements AutoCloseable {
+    private final Repository repo;
+    private final ZstdCompressCtx zstd = new ZstdCompressCtx();
+    private byte[] compressed = new byte[0];
+    private byte[] sealed = new byte[0];
+    private PackWriter pack;
+
+    BlobWriter(Repository repo) {
+        this.repo = repo;
+        zstd.setLevel(repo.config().compressionLevel());
+    }
+
+    /**
+     * Stores the blob unless the repository already has it (or another writer is storing it).
+     * Returns the bytes added to packs (0 for a duplicate).
+     */
+    public int store(BlobId id, BlobType type, byte[] buf, int off, int len) throws IOException {
+        if (!repo.reserve(id)) {
+            return 0;
+        }
+        try {
+            int bound = (int) Zstd.compressBound(len);
+            if (compressed.length < bound) {
+                compressed = new byte[bound];
+            }
+            int zlen = zstd.compressByteArray(compressed, 0, compressed.length, buf, off, len);
+            // Keep compression only when it saves something worth the decompression on restore.
+            boolean useZ = zlen < len - (len >> 5);
+            byte[] src = useZ ? compressed : buf;
+            int srcOff = useZ ? 0 : off;
+            int srcLen = useZ ? zlen : len;
+            int need = Aead.sealedLength(srcLen);
+            if (sealed.length < need) {
+                sealed = new byte[Math.max(need, sealed.length * 2)];
+            }
+            int n = repo.aead().seal(src, srcOff, srcLen, sealed, 0);
+            if (pack == null) {
+                pack = new PackWriter(repo.storage().stagingDir());
+            }
+            pack.add(id, type, sealed, 0, n, len, useZ);
+            if (pack.size() >= repo.config().packSize()) {
+                flush();
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            repo.release(id);
+            throw e;
+        }
+    }
+
+    /** Appends an already sealed blob, verified by the caller (prune's repacking and copies). */
+    public void storeSealed(PackEntry e, byte[] buf, int off) throws IOException {
+        if (pack == null) {
+            pack = new PackWriter(repo.storage().stagingDir());
+        }
+        pack.add(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.compressed());
+        if (pack.size() >= repo.config().packSize()) {
+            flush();
+        }
+    }
+
+    /** Finishes the current pack and stores it with its index entries. */
+    public void flush() throws IOException {
+        if (pack == null) {
+            return;
+        }
+        PackWriter p = pack;
+        pack = null;
+        repo.commitPack(p);
+    }
+
+    /** Drops an unfinished pack (the backup failed); its blobs were never indexed. */
+    public void abandon() {
+        if (pack != null) {
+            pack.abandon();
+            pack = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        abandon();
+        zstd.close();
+    }
+}

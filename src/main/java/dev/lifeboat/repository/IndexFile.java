@@ -1,0 +1,74 @@
+package dev.lifeboat.repository;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Binary encoding of an index file's plaintext (see docs/FORMAT.md): "LBIX", version 1, then per
+ * pack its id, blob count and one 46-byte record per blob.
+ */
+public final class IndexFile {
+    private static final int MAGIC = 0x4c424958; // "LBIX"
+    private static final int ENTRY = 1 + 1 + 4 + 4 + 4 + BlobId.LENGTH;
+
+    private IndexFile() {
+    }
+
+    /** The blobs one pack holds. */
+    public record PackBlobs(BlobId pack, List<PackEntry> blobs) {
+    }
+
+    public static byte[] encode(List<PackBlobs> packs) {
+        int size = 5;
+        for (PackBlobs p : packs) {
+            size += BlobId.LENGTH + 4 + p.blobs().size() * ENTRY;
+        }
+        ByteBuffer bb = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        bb.order(ByteOrder.BIG_ENDIAN).putInt(MAGIC).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1);
+        for (PackBlobs p : packs) {
+            p.pack().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
+            bb.order(ByteOrder.LITTLE_ENDIAN).putInt(p.blobs().size());
+            for (PackEntry e : p.blobs()) {
+                bb.put((byte) e.type().code).put((byte) (e.compressed() ? 1 : 0))
+                        .putInt((int) e.offset()).putInt(e.length()).putInt(e.rawLength());
+                e.id().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
+                bb.order(ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+        return bb.array();
+    }
+
+    public static List<PackBlobs> decode(byte[] data, String name) throws CorruptObjectException {
+        try {
+            ByteBuffer bb = ByteBuffer.wrap(data);
+            if (bb.getInt() != MAGIC || bb.get() != 1) {
+                throw new CorruptObjectException(name, "is not an index file of a known version");
+            }
+            List<PackBlobs> out = new ArrayList<>();
+            while (bb.hasRemaining()) {
+                BlobId pack = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
+                int n = bb.order(ByteOrder.LITTLE_ENDIAN).getInt();
+                if (n < 0 || (long) n * ENTRY > bb.remaining()) {
+                    throw new CorruptObjectException(name, "has an invalid blob count");
+                }
+                List<PackEntry> blobs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    BlobType type = BlobType.of(bb.get());
+                    boolean compressed = (bb.get() & 1) != 0;
+                    long offset = Integer.toUnsignedLong(bb.getInt());
+                    int length = bb.getInt();
+                    int raw = bb.getInt();
+                    BlobId id = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
+                    bb.order(ByteOrder.LITTLE_ENDIAN);
+                    blobs.add(new PackEntry(id, type, pack, offset, length, raw, compressed));
+                }
+                out.add(new PackBlobs(pack, blobs));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw new CorruptObjectException(name, "is malformed");
+        }
+    }
+}

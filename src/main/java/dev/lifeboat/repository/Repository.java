@@ -1,0 +1,327 @@
+package dev.lifeboat.repository;
+
+import com.github.luben.zstd.Zstd;
+import dev.lifeboat.chunking.FastCdc;
+import dev.lifeboat.crypto.Aead;
+import dev.lifeboat.crypto.Argon2idParams;
+import dev.lifeboat.crypto.AuthenticationException;
+import dev.lifeboat.crypto.KeyedHash;
+import dev.lifeboat.crypto.MasterKey;
+import dev.lifeboat.storage.ObjectInfo;
+import dev.lifeboat.storage.ObjectNotFoundException;
+import dev.lifeboat.storage.Storage;
+import dev.lifeboat.util.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An open repository: its storage, keys, configuration and blob index. The only place that knows
+ * how objects are named and sealed; everything above works with ids, blobs and snapshots.
+ */
+public final class Repository implements AutoCloseable {
+    public static final String CONFIG = "config";
+    public static final String KEYS = "keys/";
+    public static final String SNAPSHOTS = "snapshots/";
+    public static final String INDEX = "index/";
+    public static final String DATA = "data/";
+    public static final String LOCKS = "locks/";
+
+    /** Index entries gathered before an index file is written, so a killed backup loses little. */
+    public static final int INDEX_FLUSH_BLOBS = 40_000;
+    private static final int INDEX_FLUSH_PACKS = 32;
+
+    private final Storage storage;
+    private final RepoConfig config;
+    private final MasterKey masterKey;
+    private final String keyName;
+    private final Aead aead;
+    private final KeyedHash keyedHash;
+    private final ObjectCodec codec;
+    private final FastCdc cdc;
+    private final BlobIndex index = new BlobIndex();
+    private final Set<BlobId> inFlight = ConcurrentHashMap.newKeySet();
+    private final List<IndexFile.PackBlobs> pendingIndex = new ArrayList<>();
+    private int pendingBlobs;
+    private boolean indexLoaded;
+
+    private Repository(Storage storage, RepoConfig config, MasterKey masterKey, String keyName) {
+        this.storage = storage;
+        this.config = config;
+        this.masterKey = masterKey;
+        this.keyName = keyName;
+        this.aead = new Aead(masterKey.encryption());
+        this.keyedHash = new KeyedHash(config.idKeyBytes());
+        this.codec = new ObjectCodec(aead, Math.max(1, Math.min(config.compressionLevel(), 19)));
+        this.cdc = new FastCdc(config.chunker(), config.chunkerSeedBytes());
+    }
+
+    /** Creates a repository in empty storage. */
+    public static Repository init(Storage storage, char[] passphrase, RepoConfig config, Argon2idParams kdf,
+                                  String host, String user) throws IOException {
+        if (storage.size(CONFIG) >= 0) {
+            throw new RepositoryException("a repository already exists at " + storage.location());
+        }
+        MasterKey master = MasterKey.random();
+        KeyFile key = KeyFile.create(master, passphrase, kdf, host, user);
+        byte[] keyBytes = key.toBytes();
+        String keyName = KEYS + sha256Hex(keyBytes);
+        storage.save(keyName, keyBytes);
+        Aead aead = new Aead(master.encryption());
+        storage.save(CONFIG, new ObjectCodec(aead, 3).encode(Json.write(config)));
+        return new Repository(storage, config, master, keyName);
+    }
+
+    /** Opens with a passphrase, trying every key file. */
+    public static Repository open(Storage storage, char[] passphrase) throws IOException {
+        if (storage.size(CONFIG) < 0) {
+            throw new RepositoryException("no repository at " + storage.location()
+                    + " (run \"lifeboat init\" to create one)", ExitCodes.NO_REPOSITORY);
+        }
+        List<ObjectInfo> keys = storage.list(KEYS);
+        if (keys.isEmpty()) {
+            throw new RepositoryException("repository at " + storage.location() + " has no key files");
+        }
+        for (ObjectInfo k : keys) {
+            KeyFile file;
+            try {
+                file = KeyFile.parse(storage.load(k.name()), k.name());
+            } catch (IOException e) {
+                continue; // a damaged key file must not stop the others from opening the repository
+            }
+            MasterKey master;
+            try {
+                master = file.open(passphrase);
+            } catch (AuthenticationException e) {
+                continue;
+            } catch (IOException e) {
+                continue;
+            }
+            return new Repository(storage, loadConfig(storage, master), master, k.name());
+        }
+        throw new RepositoryException("wrong passphrase: no key of the repository at " + storage.location()
+                + " opens with it", ExitCodes.WRONG_PASSWORD);
+    }
+
+    private static RepoConfig loadConfig(Storage storage, MasterKey master) throws IOException {
+        byte[] plain = new ObjectCodec(new Aead(master.encryption()), 3).decode(storage.load(CONFIG), CONFIG);
+        RepoConfig c;
+        try {
+            c = Json.read(plain, RepoConfig.class);
+        } catch (IOException e) {
+            throw new CorruptObjectException(CONFIG, "is not a valid repository config");
+        }
+        if (c.version() != RepoConfig.VERSION) {
+            throw new RepositoryException("repository format version " + c.version() + " is not supported by this Lifeboat");
+        }
+        return c;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public RepoConfig config() {
+        return config;
+    }
+
+    public MasterKey masterKey() {
+        return masterKey;
+    }
+
+    public String keyName() {
+        return keyName;
+    }
+
+    public Aead aead() {
+        return aead;
+    }
+
+    public FastCdc chunker() {
+        return cdc;
+    }
+
+    public BlobIndex index() {
+        return index;
+    }
+
+    public BlobId blobId(byte[] data, int off, int len) {
+        return BlobId.of(keyedHash.hash(data, off, len));
+    }
+
+    public static String packName(BlobId pack) {
+        String hex = pack.hex();
+        return DATA + hex.substring(0, 2) + "/" + hex;
+    }
+
+    public static BlobId idOfName(String name) {
+        return BlobId.parse(name.substring(name.lastIndexOf('/') + 1));
+    }
+
+    // ---- objects: snapshots, index files -------------------------------------------------------
+
+    /** Seals and stores a whole object under dir/&lt;sha256 of stored bytes&gt;; returns the id. */
+    public BlobId saveObject(String dir, byte[] plain) throws IOException {
+        byte[] sealed = codec.encode(plain);
+        BlobId id = BlobId.of(sha256(sealed));
+        storage.save(dir + id.hex(), sealed);
+        return id;
+    }
+
+    public byte[] loadObject(String name) throws IOException {
+        byte[] sealed = storage.load(name);
+        if (!name.equals(CONFIG) && !name.startsWith(LOCKS)) {
+            String expected = name.substring(name.lastIndexOf('/') + 1);
+            if (!sha256Hex(sealed).equals(expected)) {
+                throw new CorruptObjectException(name, "does not match its name (content changed or truncated)");
+            }
+        }
+        return codec.decode(sealed, name);
+    }
+
+    public List<ObjectInfo> list(String dir) throws IOException {
+        return storage.list(dir);
+    }
+
+    // ---- index ---------------------------------------------------------------------------------
+
+    /** Loads every index file into the in-memory table; call once before backup or restore. */
+    public synchronized void loadIndex() throws IOException {
+        if (indexLoaded) {
+            return;
+        }
+        for (ObjectInfo info : storage.list(INDEX)) {
+            for (IndexFile.PackBlobs p : readIndexFile(info.name())) {
+                for (PackEntry e : p.blobs()) {
+                    index.add(e);
+                }
+            }
+        }
+        indexLoaded = true;
+    }
+
+    public List<IndexFile.PackBlobs> readIndexFile(String name) throws IOException {
+        return IndexFile.decode(loadObject(name), name);
+    }
+
+    boolean reserve(BlobId id) {
+        return !index.contains(id) && inFlight.add(id);
+    }
+
+    void release(BlobId id) {
+        inFlight.remove(id);
+    }
+
+    /** True when the blob is stored or being stored by this process. */
+    public boolean hasBlob(BlobId id) {
+        return index.contains(id) || inFlight.contains(id);
+    }
+
+    public BlobWriter newBlobWriter() {
+        return new BlobWriter(this);
+    }
+
+    void commitPack(PackWriter writer) throws IOException {
+        PackWriter.Finished f;
+        try {
+            f = writer.finish(aead);
+        } catch (IOException | RuntimeException e) {
+            writer.abandon();
+            throw e;
+        }
+        try {
+            storage.saveFile(packName(f.id()), f.file());
+        } finally {
+            Files.deleteIfExists(f.file()); // a backend that copies leaves the staging file behind
+        }
+        synchronized (this) {
+            for (PackEntry e : f.entries()) {
+                index.add(e);
+                inFlight.remove(e.id());
+            }
+            pendingIndex.add(new IndexFile.PackBlobs(f.id(), f.entries()));
+            pendingBlobs += f.entries().size();
+            if (pendingBlobs >= INDEX_FLUSH_BLOBS || pendingIndex.size() >= INDEX_FLUSH_PACKS) {
+                flushIndex();
+            }
+        }
+    }
+
+    /** Packs stored by this process since the last index file was written. */
+    public synchronized List<IndexFile.PackBlobs> takePendingIndex() {
+        List<IndexFile.PackBlobs> out = List.copyOf(pendingIndex);
+        pendingIndex.clear();
+        pendingBlobs = 0;
+        return out;
+    }
+
+    /** Writes an index file for the packs stored since the last one. */
+    public synchronized void flushIndex() throws IOException {
+        if (pendingIndex.isEmpty()) {
+            return;
+        }
+        saveObject(INDEX, IndexFile.encode(pendingIndex));
+        pendingIndex.clear();
+        pendingBlobs = 0;
+    }
+
+    // ---- blobs ---------------------------------------------------------------------------------
+
+    /** Loads, authenticates, decompresses and verifies one blob. */
+    public byte[] loadBlob(BlobId id) throws IOException {
+        PackEntry e = index.get(id);
+        if (e == null) {
+            throw new RepositoryException("blob " + id.shortHex() + " is not in the index (repository damaged; run \"lifeboat check\")");
+        }
+        return openBlob(e, storage.load(packName(e.pack()), e.offset(), e.length()), 0);
+    }
+
+    /** Decodes a sealed blob held in buf at off and checks its id. */
+    public byte[] openBlob(PackEntry e, byte[] buf, int off) throws IOException {
+        String where = "blob " + e.id().shortHex() + " in " + packName(e.pack());
+        byte[] payload;
+        try {
+            payload = aead.open(buf, off, e.length());
+        } catch (AuthenticationException x) {
+            throw new CorruptObjectException(where, "does not authenticate");
+        }
+        byte[] plain = payload;
+        if (e.compressed()) {
+            try {
+                plain = Zstd.decompress(payload, e.rawLength());
+            } catch (RuntimeException x) {
+                throw new CorruptObjectException(where, "does not decompress");
+            }
+        }
+        if (plain.length != e.rawLength() || !blobId(plain, 0, plain.length).equals(e.id())) {
+            throw new CorruptObjectException(where, "does not match its id");
+        }
+        return plain;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    public static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String sha256Hex(byte[] data) {
+        return HexFormat.of().formatHex(sha256(data));
+    }
+
+    @Override
+    public void close() throws IOException {
+        storage.close();
+    }
+}

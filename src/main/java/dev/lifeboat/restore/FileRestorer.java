@@ -1,0 +1,307 @@
+package dev.lifeboat.restore;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.Node;
+import dev.lifeboat.repository.PackEntry;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.SnapshotRef;
+import dev.lifeboat.repository.TreeWalker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Restores a snapshot into a directory, pack by pack: each pack is read once (one ranged read
+ * spanning the blobs needed from it) and its blobs are written to every file position that
+ * needs them, by several threads at once. Files get their metadata when their last blob lands.
+ */
+public final class FileRestorer {
+    public record Options(Path target, List<String> includes, int threads) {
+    }
+
+    public record Result(long files, long dirs, long bytes, List<String> warnings) {
+    }
+
+    /** Reads at most this much from a pack in one request; sparser needs are read blob by blob. */
+    private static final int MAX_SPAN = 64 * 1024 * 1024;
+
+    private final Repository repo;
+    private final Options opts;
+    private final RestoreProgress progress;
+    private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    private final boolean root = "root".equals(System.getProperty("user.name"));
+
+    public FileRestorer(Repository repo, Options opts, RestoreProgress progress) {
+        this.repo = repo;
+        this.opts = opts;
+        this.progress = progress;
+    }
+
+    private static final class FileJob {
+        final Path path;
+        final Node node;
+        final AtomicInteger remaining;
+
+        FileJob(Path path, Node node, int blobs) {
+            this.path = path;
+            this.node = node;
+            this.remaining = new AtomicInteger(blobs);
+        }
+    }
+
+    private record Target(FileJob file, long offset) {
+    }
+
+    public Result run(SnapshotRef snap) throws IOException {
+        repo.loadIndex();
+        Path target = opts.target().toAbsolutePath().normalize();
+        Files.createDirectories(target);
+        Map<BlobId, Map<BlobId, List<Target>>> byPack = new HashMap<>();
+        Map<BlobId, PackEntry> entries = new HashMap<>();
+        List<Map.Entry<Path, Node>> dirs = new ArrayList<>();
+        Map<String, Path> linked = new HashMap<>();
+        long[] counts = new long[3];
+        new TreeWalker(repo).walk(snap.snapshot().tree(), (path, node) -> {
+            if (!selected(path)) {
+                return isAncestorOfInclude(path);
+            }
+            Path dest = target.resolve(path.substring(1));
+            switch (node.type()) {
+                case Node.DIR -> {
+                    Files.createDirectories(dest);
+                    dirs.add(Map.entry(dest, node));
+                    counts[1]++;
+                }
+                case Node.FILE -> {
+                    counts[0]++;
+                    counts[2] += node.sizeOr0();
+                    if (hardLinked(node, dest, linked)) {
+                        return true;
+                    }
+                    prepareFile(dest, node, byPack, entries);
+                }
+                case Node.SYMLINK -> {
+                    Files.deleteIfExists(dest);
+                    Files.createSymbolicLink(dest, Path.of(node.target()));
+                    applyOwner(dest, node);
+                }
+                case Node.FIFO -> {
+                    Files.deleteIfExists(dest);
+                    mkfifo(dest, node);
+                }
+                default -> warnings.add(dest + ": " + node.type() + " not restored (special files are recorded, not recreated)");
+            }
+            return true;
+        });
+        progress.planned(counts[0], counts[2]);
+        writeContent(byPack, entries);
+        Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
+        for (Map.Entry<Path, Node> d : dirs) {
+            applyMetadata(d.getKey(), d.getValue());
+        }
+        progress.finished();
+        return new Result(counts[0], counts[1], counts[2], List.copyOf(warnings));
+    }
+
+    private boolean selected(String path) {
+        if (opts.includes().isEmpty()) {
+            return true;
+        }
+        for (String inc : opts.includes()) {
+            String i = normalizeInclude(inc);
+            if (path.equals(i) || path.startsWith(i + "/") || i.equals("/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isAncestorOfInclude(String path) {
+        for (String inc : opts.includes()) {
+            if (normalizeInclude(inc).startsWith(path + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String normalizeInclude(String inc) {
+        String s = inc.replaceAll("/+$", "");
+        return s.startsWith("/") ? (s.isEmpty() ? "/" : s) : "/" + s;
+    }
+
+    private boolean hardLinked(Node node, Path dest, Map<String, Path> linked) throws IOException {
+        if (node.links() == null || node.links() < 2 || node.inode() == null || node.device() == null) {
+            return false;
+        }
+        String key = node.device() + ":" + node.inode();
+        Path first = linked.putIfAbsent(key, dest);
+        if (first == null) {
+            return false;
+        }
+        Files.deleteIfExists(dest);
+        Files.createLink(dest, first);
+        return true;
+    }
+
+    private void prepareFile(Path dest, Node node, Map<BlobId, Map<BlobId, List<Target>>> byPack,
+                             Map<BlobId, PackEntry> entries) throws IOException {
+        Files.deleteIfExists(dest); // never write through an existing link into someone else's file
+        Files.createFile(dest);
+        List<String> content = node.content() == null ? List.of() : node.content();
+        FileJob job = new FileJob(dest, node, content.size());
+        if (content.isEmpty()) {
+            applyMetadata(dest, node);
+            progress.fileDone(0);
+            return;
+        }
+        long offset = 0;
+        for (String hex : content) {
+            BlobId id = BlobId.parse(hex);
+            PackEntry e = entries.computeIfAbsent(id, repo.index()::get);
+            if (e == null) {
+                throw new IOException("blob " + id.shortHex() + " of " + dest + " is missing from the index (run \"lifeboat check\")");
+            }
+            byPack.computeIfAbsent(e.pack(), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(id, k -> new ArrayList<>()).add(new Target(job, offset));
+            offset += e.rawLength();
+        }
+    }
+
+    private void writeContent(Map<BlobId, Map<BlobId, List<Target>>> byPack, Map<BlobId, PackEntry> entries)
+            throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), r -> {
+            Thread t = new Thread(r, "restore-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (Map.Entry<BlobId, Map<BlobId, List<Target>>> pack : byPack.entrySet()) {
+                futures.add(pool.submit(() -> {
+                    restorePack(pack.getKey(), pack.getValue(), entries);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("restore interrupted");
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void restorePack(BlobId pack, Map<BlobId, List<Target>> blobs, Map<BlobId, PackEntry> entries) throws IOException {
+        List<PackEntry> needed = new ArrayList<>(blobs.size());
+        for (BlobId id : blobs.keySet()) {
+            needed.add(entries.get(id));
+        }
+        needed.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        String name = Repository.packName(pack);
+        int i = 0;
+        while (i < needed.size()) {
+            // group consecutive blobs into one read of at most MAX_SPAN bytes
+            long start = needed.get(i).offset();
+            int j = i;
+            while (j + 1 < needed.size() && needed.get(j + 1).offset() + needed.get(j + 1).length() - start <= MAX_SPAN) {
+                j++;
+            }
+            long end = needed.get(j).offset() + needed.get(j).length();
+            byte[] span = repo.storage().load(name, start, (int) (end - start));
+            for (int k = i; k <= j; k++) {
+                PackEntry e = needed.get(k);
+                byte[] plain = repo.openBlob(e, span, (int) (e.offset() - start));
+                for (Target t : blobs.get(e.id())) {
+                    write(t, plain);
+                }
+            }
+            i = j + 1;
+        }
+    }
+
+    private void write(Target t, byte[] plain) throws IOException {
+        try (FileChannel ch = FileChannel.open(t.file().path, StandardOpenOption.WRITE)) {
+            ByteBuffer bb = ByteBuffer.wrap(plain);
+            long pos = t.offset();
+            while (bb.hasRemaining()) {
+                pos += ch.write(bb, pos);
+            }
+        }
+        progress.bytesWritten(plain.length);
+        if (t.file().remaining.decrementAndGet() == 0) {
+            applyMetadata(t.file().path, t.file().node);
+            progress.fileDone(t.file().node.sizeOr0());
+        }
+    }
+
+    private void mkfifo(Path dest, Node node) throws IOException {
+        try {
+            Process p = new ProcessBuilder("mkfifo", dest.toString()).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) {
+                warnings.add(dest + ": could not create FIFO");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        applyMetadata(dest, node);
+    }
+
+    private void applyOwner(Path p, Node node) {
+        if (!root || node.uid() == null) {
+            return;
+        }
+        try {
+            Files.setAttribute(p, "unix:uid", node.uid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", node.gid(), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            warnings.add(p + ": could not set owner (" + e.getMessage() + ")");
+        }
+    }
+
+    private void applyMetadata(Path p, Node node) {
+        applyOwner(p, node);
+        try {
+            Files.setAttribute(p, "unix:mode", node.mode());
+            if (node.mtime() != null) {
+                Files.setLastModifiedTime(p, FileTime.from(node.mtime(), TimeUnit.NANOSECONDS));
+            }
+        } catch (IOException | RuntimeException e) {
+            warnings.add(p + ": could not set mode or times (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.lifeboat.source.files;
+
+import dev.lifeboat.chunking.StreamChunker;
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.BlobType;
+import dev.lifeboat.repository.BlobWriter;
+import dev.lifeboat.repository.Repository;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/**
+ * Chunks a stream and stores each new chunk: the per-thread hot path of every backup. A failure
+ * to read the source surfaces as IOException; a failure to write the repository as
+ * {@link StoreFailedException}, so callers can skip an unreadable file but abort on a broken repository.
+ */
+public final class StreamSaver implements AutoCloseable {
+    private final Repository repo;
+    private final StreamChunker chunker;
+    private final BlobWriter writer;
+
+    public StreamSaver(Repository repo) {
+        this.repo = repo;
+        this.chunker = new StreamChunker(repo.chunker());
+        this.writer = repo.newBlobWriter();
+    }
+
+    public record Saved(List<String> content, long size, long bytesAdded, int blobsAdded) {
+    }
+
+    public Saved save(InputStream in, LongConsumer bytesRead) throws IOException {
+        List<String> content = new ArrayList<>();
+        long[] added = new long[2];
+        long size = chunker.split(in, (buf, off, len) -> {
+            BlobId id = repo.blobId(buf, off, len);
+            int n;
+            try {
+                n = writer.store(id, BlobType.DATA, buf, off, len);
+            } catch (IOException e) {
+                throw new StoreFailedException(e);
+            }
+            if (n > 0) {
+                added[0] += n;
+                added[1]++;
+            }
+            content.add(id.hex());
+            bytesRead.accept(len);
+        });
+        return new Saved(content, size, added[0], (int) added[1]);
+    }
+
+    public void flush() throws IOException {
+        writer.flush();
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+    }
+
+    /** The repository could not be written; the backup must stop. */
+    public static final class StoreFailedException extends UncheckedIOException {
+        public StoreFailedException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+}

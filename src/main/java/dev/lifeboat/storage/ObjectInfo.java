@@ -1,0 +1,5 @@
+package dev.lifeboat.storage;
+
+/** A stored object's name and size in bytes. */
+public record ObjectInfo(String name, long size) {
+}

@@ -1,0 +1,47 @@
+package dev.lifeboat.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A flat namespace of immutable named objects. Names use '/' as separator ("data/ab/abcd...").
+ * Everything a repository needs is expressed with these few methods so that a new backend
+ * (S3, SFTP, ...) is small, and retries, caching or fault injection are wrappers.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** Stores the bytes under name atomically: readers see the whole object or nothing. */
+    void save(String name, byte[] data) throws IOException;
+
+    /**
+     * Stores the content of a local file under name atomically. The backend may move the file
+     * (it then no longer exists at source) instead of copying it.
+     */
+    void saveFile(String name, Path source) throws IOException;
+
+    /** Reads length bytes at offset; fails with {@link ObjectNotFoundException} when absent. */
+    byte[] load(String name, long offset, int length) throws IOException;
+
+    /** Reads the whole object. */
+    byte[] load(String name) throws IOException;
+
+    /** Size of the object, or -1 when it does not exist. */
+    long size(String name) throws IOException;
+
+    /** All objects whose name starts with prefix (a "directory" like "snapshots/"). */
+    List<ObjectInfo> list(String prefix) throws IOException;
+
+    /** Deletes the object; deleting a missing object is not an error. */
+    void delete(String name) throws IOException;
+
+    /** Where pack files are assembled before {@link #saveFile}; on the same file system as the repository if local. */
+    Path stagingDir() throws IOException;
+
+    /** A human-readable location, safe to print (no credentials). */
+    String location();
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,206 @@
+package dev.lifeboat.storage.local;
+
+import dev.lifeboat.storage.ObjectInfo;
+import dev.lifeboat.storage.ObjectNotFoundException;
+import dev.lifeboat.storage.Storage;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Objects as files under a root directory. Writes go to a temporary file in root/tmp, are
+ * fsynced, then renamed into place and the directory fsynced, so a crash leaves either the old
+ * state or the complete new object, never a partial one.
+ */
+public final class LocalStorage implements Storage {
+    private final Path root;
+    private final Path tmp;
+
+    public LocalStorage(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = this.root.resolve("tmp");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public void save(String name, byte[] data) throws IOException {
+        Path temp = newTempFile();
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            moveIntoPlace(temp, name);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public void saveFile(String name, Path source) throws IOException {
+        if (!source.toAbsolutePath().startsWith(tmp)) {
+            Path temp = newTempFile();
+            try {
+                Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
+                saveFile(name, temp);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(source, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        moveIntoPlace(source, name);
+    }
+
+    private Path newTempFile() throws IOException {
+        Files.createDirectories(tmp);
+        Path temp = tmp.resolve(UUID.randomUUID() + ".tmp");
+        Files.createFile(temp);
+        return temp;
+    }
+
+    private void moveIntoPlace(Path temp, String name) throws IOException {
+        Path target = resolve(name);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("repository directory does not support atomic rename: " + dir, e);
+        }
+        syncDirectory(dir);
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // Some file systems cannot fsync a directory; the rename is still atomic there.
+        }
+    }
+
+    @Override
+    public byte[] load(String name, long offset, int length) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
+            return readFully(ch, offset, length, name);
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        }
+    }
+
+    /** Positional read that fails instead of returning short data, so truncation is reported. */
+    static byte[] readFully(FileChannel ch, long offset, int length, String name) throws IOException {
+        byte[] out = new byte[length];
+        ByteBuffer buf = ByteBuffer.wrap(out);
+        long pos = offset;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new EOFException("object " + name + " is truncated: wanted " + length
+                        + " bytes at offset " + offset + ", file has " + ch.size());
+            }
+            pos += n;
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] load(String name) throws IOException {
+        try {
+            return Files.readAllBytes(resolve(name));
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        }
+    }
+
+    @Override
+    public long size(String name) throws IOException {
+        try {
+            return Files.size(resolve(name));
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) throws IOException {
+        Path dir = resolve(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+        List<ObjectInfo> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p)) {
+                    try {
+                        out.add(new ObjectInfo(root.relativize(p).toString().replace('\\', '/'), Files.size(p)));
+                    } catch (NoSuchFileException vanished) {
+                        // deleted concurrently (prune); it is not there any more
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        Files.deleteIfExists(resolve(name));
+    }
+
+    @Override
+    public Path stagingDir() throws IOException {
+        Files.createDirectories(tmp);
+        return tmp;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    private Path resolve(String name) throws IOException {
+        Path p = root.resolve(name).normalize();
+        if (!p.startsWith(root) || name.isEmpty()) {
+            throw new IOException("invalid object name: " + name);
+        }
+        return p;
+    }
+
+    /** Creates the root directory; refuses a non-empty existing directory. */
+    public static LocalStorage create(Path root) throws IOException {
+        if (Files.exists(root)) {
+            if (!Files.isDirectory(root)) {
+                throw new FileAlreadyExistsException(root + " exists and is not a directory");
+            }
+            try (Stream<Path> s = Files.list(root)) {
+                if (s.findAny().isPresent()) {
+                    throw new FileAlreadyExistsException(root + " is not empty");
+                }
+            }
+        }
+        Files.createDirectories(root);
+        return new LocalStorage(root);
+    }
+}
