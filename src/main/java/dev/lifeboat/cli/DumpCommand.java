@@ -11,9 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.OutputStream;
 import java.util.concurrent.Callable;
 
@@ -38,7 +35,7 @@ final class DumpCommand implements Callable<Integer> {
             if (!n.isFile()) {
                 throw new RepositoryException(file + " is a " + n.type() + ", not a file");
             }
-            OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
+            OutputStream out = System.out;
             for (String id : n.content()) {
                 out.write(repo.loadBlob(BlobId.parse(id)));
             }

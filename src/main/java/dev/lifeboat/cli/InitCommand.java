@@ -62,6 +62,9 @@ final class InitCommand implements Callable<Integer> {
 
     static Argon2idParams kdfFromEnv() {
         String env = System.getenv("LIFEBOAT_KDF");
+        if (env == null) {
+            env = System.getProperty("lifeboat.kdf");
+        }
         return env == null || env.isBlank() ? Argon2idParams.DEFAULT : Argon2idParams.parse(env);
     }
 

@@ -80,10 +80,15 @@ public final class FileRestorer {
         Map<String, Path> linked = new HashMap<>();
         long[] counts = new long[3];
         new TreeWalker(repo).walk(snap.snapshot().tree(), (path, node) -> {
-            if (!selected(path)) {
-                return isAncestorOfInclude(path);
-            }
             Path dest = target.resolve(path.substring(1));
+            if (!selected(path)) {
+                if (node.isDir() && isAncestorOfInclude(path)) {
+                    Files.createDirectories(dest);
+                    dirs.add(Map.entry(dest, node));
+                    return true;
+                }
+                return false;
+            }
             switch (node.type()) {
                 case Node.DIR -> {
                     Files.createDirectories(dest);
@@ -278,7 +283,18 @@ public final class FileRestorer {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
         }
-        applyMetadata(dest, node);
+        applyOwner(dest, node);
+        try {
+            Files.setAttribute(dest, "unix:mode", node.mode());
+            if (node.mtime() != null) {
+                // Java opens a file to set its times, which blocks on a FIFO with no writer: use touch
+                long ns = node.mtime();
+                String stamp = "@" + Math.floorDiv(ns, 1_000_000_000L) + "." + String.format("%09d", Math.floorMod(ns, 1_000_000_000L));
+                new ProcessBuilder("touch", "-m", "-h", "-d", stamp, dest.toString()).redirectErrorStream(true).start().waitFor();
+            }
+        } catch (IOException | InterruptedException e) {
+            warnings.add(dest + ": could not set FIFO metadata (" + e.getMessage() + ")");
+        }
     }
 
     private void applyOwner(Path p, Node node) {

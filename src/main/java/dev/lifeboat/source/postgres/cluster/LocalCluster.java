@@ -1,17 +1,12 @@
 package dev.lifeboat.source.postgres.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -121,7 +116,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Creates a fresh cluster with initdb and starts it on a free port. */
     public static LocalCluster start(Options options) {
         PgBinaries bin = binariesFor(options);
-        Path work = createWorkDir(options);
+        Path work = WorkDirs.create(options.baseDir(), ServerUser.get());
         LocalCluster c = new LocalCluster(bin, work, work.resolve("data"), options).opened();
         try {
             c.initdb(options.fsync());
@@ -155,7 +150,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         PgBinaries bin = binariesFor(options);
         ServerUser.get().checkReachable(dataDir);
-        Path work = createWorkDir(options);
+        Path work = WorkDirs.create(options.baseDir(), ServerUser.get());
         LocalCluster c = new LocalCluster(bin, work, dataDir.toAbsolutePath().normalize(), options).opened();
         try {
             c.user.own(c.dataDir);
@@ -244,16 +239,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The postmaster's pid, if a server is running on this data directory. */
     public synchronized OptionalLong pid() {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        try {
-            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
-            long pid = Long.parseLong(first);
-            return runningPostgres(pid) ? OptionalLong.of(pid) : OptionalLong.empty();
-        } catch (NoSuchFileException | NumberFormatException e) {
-            return OptionalLong.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Postmaster.runningPid(dataDir.resolve("postmaster.pid"));
     }
 
     public boolean running() {
@@ -273,7 +259,7 @@ public final class LocalCluster implements AutoCloseable {
             throw new ClusterException("could not stop PostgreSQL in " + dataDir + ": " + r.output() + logTailForMessage());
         }
         // pg_ctl returns once postmaster.pid is gone, a moment before the process itself exits
-        awaitExit(pid.getAsLong(), Duration.ofSeconds(30));
+        Postmaster.awaitExit(pid.getAsLong(), Duration.ofSeconds(30));
     }
 
     /**
@@ -282,19 +268,7 @@ public final class LocalCluster implements AutoCloseable {
      * old shared memory is still attached.
      */
     public synchronized void kill() {
-        OptionalLong pid = pid();
-        if (pid.isEmpty()) {
-            return;
-        }
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid.getAsLong());
-        if (postmaster.isEmpty()) {
-            return;
-        }
-        List<ProcessHandle> all = new ArrayList<>();
-        all.add(postmaster.get());
-        postmaster.get().descendants().forEach(all::add);
-        all.forEach(ProcessHandle::destroyForcibly);
-        all.forEach(p -> awaitExit(p.pid(), Duration.ofSeconds(30)));
+        pid().ifPresent(Postmaster::killTree);
     }
 
     /** Starts the server again on the same data directory and port, e.g. after {@link #stop()} or {@link #kill()}. */
@@ -328,7 +302,7 @@ public final class LocalCluster implements AutoCloseable {
             failure = failure == null ? e : failure;
         }
         try {
-            deleteTree(workDir);
+            WorkDirs.delete(workDir);
         } catch (IOException e) {
             failure = failure == null ? new ClusterException("could not delete " + workDir + ": " + e, e) : failure;
         }
@@ -399,70 +373,9 @@ public final class LocalCluster implements AutoCloseable {
         Files.writeString(dataDir.resolve("postgresql.conf"), conf.toString());
     }
 
-    /**
-     * Whether a process still runs. The postmaster is not our child: once it exits, it stays a
-     * zombie until init reaps it, which in containers can take seconds or never happen, and
-     * ProcessHandle counts zombies as alive. So on Linux a zombie counts as gone.
-     */
-    static boolean alive(long pid) {
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        if (Files.isDirectory(Path.of("/proc/self"))) {
-            try {
-                String s = Files.readString(stat);
-                char state = s.charAt(s.lastIndexOf(')') + 2);
-                return state != 'Z' && state != 'X';
-            } catch (IOException | RuntimeException e) {
-                return false; // no /proc entry: the process is gone
-            }
-        }
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    /** A stale postmaster.pid may name a pid since reused by another program, which we must never kill. */
-    private static boolean runningPostgres(long pid) {
-        return alive(pid) && ProcessHandle.of(pid).flatMap(p -> p.info().command())
-                .map(c -> Path.of(c).getFileName().toString())
-                .map(name -> name.startsWith("postgres") || name.startsWith("postmaster"))
-                .orElse(true); // can't see the command: not ours to judge, and pg_ctl checks again
-    }
-
-    private static void awaitExit(long pid, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (alive(pid)) {
-            if (System.nanoTime() > deadline) {
-                throw new ClusterException("PostgreSQL process " + pid + " did not exit within "
-                        + timeout.toSeconds() + "s");
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ClusterException("interrupted while waiting for PostgreSQL process " + pid + " to exit", e);
-            }
-        }
-    }
-
-    /**
-     * Lock files left by a killed server (postmaster.pid, the socket's .lock) name a pid that may
-     * still exist as a zombie; postgres would take it for a running server and refuse to start.
-     */
-    private void removeStaleLockFiles() {
-        for (Path lock : List.of(dataDir.resolve("postmaster.pid"), workDir.resolve(".s.PGSQL." + port + ".lock"))) {
-            try {
-                String first = Files.readAllLines(lock).stream().findFirst().orElse("").strip();
-                if (!first.matches("\\d+") || !runningPostgres(Long.parseLong(first))) {
-                    Files.deleteIfExists(lock);
-                }
-            } catch (NoSuchFileException e) {
-                // nothing stale
-            } catch (IOException e) {
-                throw new ClusterException("could not remove stale " + lock + ": " + e, e);
-            }
-        }
-    }
-
     private void startServer() {
-        removeStaleLockFiles();
+        Postmaster.removeIfStale(dataDir.resolve("postmaster.pid"));
+        Postmaster.removeIfStale(workDir.resolve(".s.PGSQL." + port + ".lock"));
         List<String> cmd = new ArrayList<>(List.of(binaries.tool("pg_ctl").toString(), "-D", dataDir.toString(),
                 "-l", logFile.toString(), "-w", "-t", String.valueOf(startTimeout.toSeconds())));
         List<String> serverArgs = new ArrayList<>();
@@ -534,41 +447,7 @@ public final class LocalCluster implements AutoCloseable {
         return "\n--- last lines of " + logFile + " ---\n" + logTail(LOG_TAIL_LINES);
     }
 
-    private static Path createWorkDir(Options options) {
-        ServerUser user = ServerUser.get();
-        Path base = options.baseDir() != null ? options.baseDir() : defaultBaseDir(user);
-        try {
-            Files.createDirectories(base);
-            user.checkReachable(base.resolve("x"));
-            Path dir = Files.createTempDirectory(base, "lifeboat-pg-");
-            // 0755 so the test (possibly another user than the server) can read the log
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path log = Files.createFile(dir.resolve("server.log"));
-            Files.setPosixFilePermissions(log, PosixFilePermissions.fromString("rw-r--r--"));
-            user.own(dir);
-            register();
-            return dir;
-        } catch (IOException e) {
-            throw new ClusterException("could not create a work directory under " + base + ": " + e, e);
-        }
-    }
-
-    /**
-     * The system temp directory, unless the server user cannot reach it (e.g. a per-user 0700 temp
-     * dir) or it is so long that the Unix socket path would pass the ~107 byte limit.
-     */
-    private static Path defaultBaseDir(ServerUser user) {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
-        boolean reachable = true;
-        try {
-            user.checkReachable(tmp.resolve("x"));
-        } catch (ClusterException e) {
-            reachable = false;
-        }
-        return reachable && tmp.toString().length() <= 50 ? tmp : Path.of("/tmp");
-    }
-
-    private static synchronized void register() {
+    private static synchronized void installShutdownHook() {
         if (!hookInstalled) {
             Runtime.getRuntime().addShutdownHook(SHUTDOWN_HOOK);
             hookInstalled = true;
@@ -576,6 +455,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private LocalCluster opened() {
+        installShutdownHook();
         OPEN.add(this);
         return this;
     }
@@ -615,27 +495,5 @@ public final class LocalCluster implements AutoCloseable {
 
     private static String shellQuote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

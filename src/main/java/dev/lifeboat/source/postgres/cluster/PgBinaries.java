@@ -115,9 +115,16 @@ public final class PgBinaries {
 
     /** The highest major installed; an explicitly configured directory wins regardless of version. */
     public static PgBinaries newest(Optional<Path> configured) {
-        Optional<Path> explicit = configured.or(PgBinaries::fromEnv);
-        if (explicit.isPresent()) {
-            return at(explicit.get());
+        if (configured.isPresent()) {
+            return at(configured.get());
+        }
+        Optional<Path> env = fromEnv();
+        if (env.isPresent()) {
+            try {
+                return at(env.get());
+            } catch (PgNotFoundException e) {
+                throw new PgNotFoundException(ENV + " is set, but " + e.getMessage());
+            }
         }
         List<PgBinaries> found = discover(configured);
         return found.stream().max(Comparator.comparingInt(PgBinaries::major)).orElseThrow(() ->
@@ -200,12 +207,21 @@ public final class PgBinaries {
         for (String entry : path.split(File.pathSeparator)) {
             if (!entry.isBlank()) {
                 Path dir = Path.of(entry);
-                if (PROBES.stream().anyMatch(t -> isExecutable(dir.resolve(t)))) {
-                    dirs.add(dir);
-                }
+                PROBES.stream().map(dir::resolve).filter(PgBinaries::isExecutable).findFirst()
+                        .ifPresent(tool -> dirs.add(installDirOf(tool)));
             }
         }
         return dirs;
+    }
+
+    /**
+     * /usr/local/bin/pg_ctl or Homebrew's bin/pg_ctl is often a symlink into the real bin
+     * directory, which has all the other tools. Debian's pg_wrapper symlinks are not: there the
+     * PATH directory itself is the answer.
+     */
+    private static Path installDirOf(Path tool) {
+        Path real = realPath(tool);
+        return real.getFileName().equals(tool.getFileName()) ? real.getParent() : tool.getParent();
     }
 
     private static List<String> searchedFor(Optional<Path> configured, int major) {
@@ -213,7 +229,8 @@ public final class PgBinaries {
         configured.ifPresent(p -> places.add(describe(p)));
         fromEnv().ifPresent(p -> places.add(ENV + "=" + describe(p)));
         if (major > 0) {
-            installDirs(major).forEach(p -> places.add(p.toString()));
+            installDirs(major).stream().filter(p -> !configured.equals(Optional.of(p)))
+                    .forEach(p -> places.add(p.toString()));
         } else {
             places.add("/usr/lib/postgresql/*/bin, /usr/pgsql-*/bin, /opt/homebrew/opt/postgresql@*/bin, "
                     + "/usr/local/opt/postgresql@*/bin");

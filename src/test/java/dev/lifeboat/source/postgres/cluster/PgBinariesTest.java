@@ -76,6 +76,17 @@ class PgBinariesTest {
         assertEquals("postgresql-client-16", PgBinaries.packageFor("pg_dump", 16));
     }
 
+    /** Like a client-only install: the configured directory has psql but no initdb. */
+    @Test
+    void toolMissingFromConfiguredDirectoryComesFromTheSameMajorElsewhere(@TempDir Path clientOnly) throws Exception {
+        PgBinaries full = PgBinaries.newest(Optional.empty());
+        Files.createSymbolicLink(clientOnly.resolve("psql"), full.tool("psql"));
+        PgBinaries b = PgBinaries.forMajor(full.major(), Optional.of(clientOnly));
+        assertEquals(clientOnly, b.binDir());
+        assertEquals(clientOnly.resolve("psql"), b.tool("psql"));
+        assertTrue(b.tool("initdb").startsWith(full.tool("initdb").getParent()), b.tool("initdb").toString());
+    }
+
     @Test
     void directoryWithoutPostgresIsRejected(@TempDir Path empty) {
         PgNotFoundException e = assertThrows(PgNotFoundException.class, () -> PgBinaries.at(empty));
