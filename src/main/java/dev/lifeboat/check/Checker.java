@@ -63,6 +63,7 @@ public final class Checker {
     private final Set<BlobId> badPacks = ConcurrentHashMap.newKeySet();
     private final Map<BlobId, List<PackEntry>> packsFromIndex = new HashMap<>();
     private final Map<BlobId, List<PackEntry>> blobLocations = new HashMap<>();
+    private final Map<BlobId, Long> indexedSizes = new HashMap<>();
 
     public Checker(Repository repo, Options opts) {
         this.repo = repo;
@@ -109,6 +110,10 @@ public final class Checker {
                 continue;
             }
             for (IndexFile.PackBlobs p : packs) {
+                Long known = indexedSizes.putIfAbsent(p.pack(), p.size());
+                if (known != null && known != p.size()) {
+                    error(info.name(), "index files disagree on the size of pack " + Repository.packName(p.pack()));
+                }
                 List<PackEntry> list = packsFromIndex.computeIfAbsent(p.pack(), k -> new ArrayList<>());
                 for (PackEntry e : p.blobs()) {
                     if (!list.contains(e)) {
@@ -148,13 +153,15 @@ public final class Checker {
                 markPackBad(p.getKey());
                 continue;
             }
-            long needed = 0;
-            for (PackEntry e : p.getValue()) {
-                needed = Math.max(needed, e.offset() + e.length());
-            }
-            if (size < needed + 4) {
-                error(name, "pack " + name + " is truncated (" + size + " bytes, index needs " + (needed + 4) + ")");
-                markPackBad(p.getKey());
+            long expected = indexedSizes.get(p.getKey());
+            if (size != expected) {
+                error(name, "pack " + name + " has " + size + " bytes, the index says " + expected
+                        + (size < expected ? " (truncated)" : " (data appended)"));
+                if (size < expected) {
+                    markPackBad(p.getKey());
+                } else {
+                    badPacks.add(p.getKey());
+                }
             }
         }
         return sizes;

@@ -127,7 +127,7 @@ public final class Pruner {
 
         List<IndexFile.PackBlobs> newIndex = new ArrayList<>();
         for (BlobId p : keep) {
-            newIndex.add(new IndexFile.PackBlobs(p, packs.get(p)));
+            newIndex.add(new IndexFile.PackBlobs(p, packSizes.get(p), packs.get(p)));
         }
         repackInto(repack, carry);
         newIndex.addAll(repo.takePendingIndex());

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Binary encoding of an index file's plaintext (see docs/FORMAT.md): "LBIX", version 1, then per
- * pack its id, blob count and one 46-byte record per blob.
+ * pack its id, size, blob count and one 46-byte record per blob.
  */
 public final class IndexFile {
     private static final int MAGIC = 0x4c424958; // "LBIX"
@@ -16,20 +16,20 @@ public final class IndexFile {
     private IndexFile() {
     }
 
-    /** The blobs one pack holds. */
-    public record PackBlobs(BlobId pack, List<PackEntry> blobs) {
+    /** The blobs one pack holds, and the pack's exact size in bytes (so truncation is caught cheaply). */
+    public record PackBlobs(BlobId pack, long size, List<PackEntry> blobs) {
     }
 
     public static byte[] encode(List<PackBlobs> packs) {
         int size = 5;
         for (PackBlobs p : packs) {
-            size += BlobId.LENGTH + 4 + p.blobs().size() * ENTRY;
+            size += BlobId.LENGTH + 8 + 4 + p.blobs().size() * ENTRY;
         }
         ByteBuffer bb = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         bb.order(ByteOrder.BIG_ENDIAN).putInt(MAGIC).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1);
         for (PackBlobs p : packs) {
             p.pack().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
-            bb.order(ByteOrder.LITTLE_ENDIAN).putInt(p.blobs().size());
+            bb.order(ByteOrder.LITTLE_ENDIAN).putLong(p.size()).putInt(p.blobs().size());
             for (PackEntry e : p.blobs()) {
                 bb.put((byte) e.type().code).put((byte) (e.compressed() ? 1 : 0))
                         .putInt((int) e.offset()).putInt(e.length()).putInt(e.rawLength());
@@ -49,7 +49,8 @@ public final class IndexFile {
             List<PackBlobs> out = new ArrayList<>();
             while (bb.hasRemaining()) {
                 BlobId pack = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
-                int n = bb.order(ByteOrder.LITTLE_ENDIAN).getInt();
+                long packSize = bb.order(ByteOrder.LITTLE_ENDIAN).getLong();
+                int n = bb.getInt();
                 if (n < 0 || (long) n * ENTRY > bb.remaining()) {
                     throw new CorruptObjectException(name, "has an invalid blob count");
                 }
@@ -64,7 +65,7 @@ public final class IndexFile {
                     bb.order(ByteOrder.LITTLE_ENDIAN);
                     blobs.add(new PackEntry(id, type, pack, offset, length, raw, compressed));
                 }
-                out.add(new PackBlobs(pack, blobs));
+                out.add(new PackBlobs(pack, packSize, blobs));
             }
             return out;
         } catch (RuntimeException e) {

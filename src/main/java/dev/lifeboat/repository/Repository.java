@@ -89,22 +89,32 @@ public final class Repository implements AutoCloseable {
         if (keys.isEmpty()) {
             throw new RepositoryException("repository at " + storage.location() + " has no key files");
         }
+        List<String> damaged = new ArrayList<>();
         for (ObjectInfo k : keys) {
             KeyFile file;
-            try {
-                file = KeyFile.parse(storage.load(k.name()), k.name());
-            } catch (IOException e) {
-                continue; // a damaged key file must not stop the others from opening the repository
-            }
             MasterKey master;
             try {
+                byte[] bytes = storage.load(k.name());
+                if (!sha256Hex(bytes).equals(k.name().substring(KEYS.length()))) {
+                    damaged.add(k.name());
+                }
+                file = KeyFile.parse(bytes, k.name());
                 master = file.open(passphrase);
             } catch (AuthenticationException e) {
                 continue;
             } catch (IOException e) {
+                // a damaged key file must not stop the others from opening the repository
+                if (!damaged.contains(k.name())) {
+                    damaged.add(k.name());
+                }
                 continue;
             }
             return new Repository(storage, loadConfig(storage, master), master, k.name());
+        }
+        if (!damaged.isEmpty()) {
+            throw new RepositoryException("no key of the repository at " + storage.location() + " opens with this passphrase, and "
+                    + damaged.size() + " key file(s) are damaged (" + String.join(", ", damaged) + "); try another key's passphrase",
+                    ExitCodes.WRONG_PASSWORD);
         }
         throw new RepositoryException("wrong passphrase: no key of the repository at " + storage.location()
                 + " opens with it", ExitCodes.WRONG_PASSWORD);
@@ -246,7 +256,7 @@ public final class Repository implements AutoCloseable {
                 index.add(e);
                 inFlight.remove(e.id());
             }
-            pendingIndex.add(new IndexFile.PackBlobs(f.id(), f.entries()));
+            pendingIndex.add(new IndexFile.PackBlobs(f.id(), f.size(), f.entries()));
             pendingBlobs += f.entries().size();
             if (pendingBlobs >= INDEX_FLUSH_BLOBS || pendingIndex.size() >= INDEX_FLUSH_PACKS) {
                 flushIndex();
