@@ -41,8 +41,8 @@ public final class Main implements Runnable {
             return exitCode(ex);
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
-            System.err.println("lifeboat: " + ex.getMessage());
-            System.err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            System.err.println("lifeboat: " + ex.getMessage().lines().findFirst().orElse("invalid usage")
+                    + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return ExitCodes.USAGE;
         });
         return cl.execute(args);

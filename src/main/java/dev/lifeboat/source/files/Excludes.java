@@ -27,8 +27,10 @@ public final class Excludes {
             try {
                 PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
                 (glob.contains("/") ? pathMatchers : nameMatchers).add(m);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("invalid exclude pattern \"" + p + "\": " + e.getDescription());
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("invalid exclude pattern \"" + p + "\": " + e.getMessage());
+                throw new IllegalArgumentException("invalid exclude pattern \"" + p + "\"");
             }
         }
     }
