@@ -1,0 +1,59 @@
+package dev.lifeboat.crypto;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class AeadTest {
+    final Aead aead = new Aead(new byte[32]);
+
+    @Test
+    void roundTripAndEveryFlippedBitIsRejected() throws Exception {
+        byte[] plain = "backup me".getBytes();
+        byte[] sealed = aead.seal(plain);
+        assertEquals(plain.length + Aead.OVERHEAD, sealed.length);
+        assertArrayEquals(plain, aead.open(sealed));
+        for (int i = 0; i < sealed.length; i++) {
+            for (int bit = 0; bit < 8; bit++) {
+                byte[] bad = sealed.clone();
+                bad[i] ^= (byte) (1 << bit);
+                assertThrows(AuthenticationException.class, () -> aead.open(bad));
+            }
+        }
+        assertThrows(AuthenticationException.class, () -> aead.open(Arrays.copyOf(sealed, sealed.length - 1)));
+        assertThrows(AuthenticationException.class, () -> new Aead(new byte[32]).open(new byte[5]));
+        byte[] otherKey = new byte[32];
+        otherKey[31] = 1;
+        assertThrows(AuthenticationException.class, () -> new Aead(otherKey).open(sealed));
+    }
+
+    @Test
+    void noncesAreFresh() {
+        Set<String> nonces = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            byte[] s = aead.seal(new byte[1]);
+            nonces.add(Arrays.toString(Arrays.copyOf(s, Aead.NONCE_LENGTH)));
+        }
+        assertEquals(10_000, nonces.size());
+        assertNotEquals(Arrays.toString(aead.seal(new byte[4])), Arrays.toString(aead.seal(new byte[4])));
+    }
+
+    @Test
+    void kdfIsDeterministicPerSaltAndParameters() {
+        Argon2idParams p = Argon2idParams.parse("m=1024,t=1,p=1");
+        byte[] a = Kdf.derive("pw".toCharArray(), new byte[16], p);
+        assertArrayEquals(a, Kdf.derive("pw".toCharArray(), new byte[16], p));
+        byte[] salt = new byte[16];
+        salt[0] = 1;
+        assertNotEquals(Arrays.toString(a), Arrays.toString(Kdf.derive("pw".toCharArray(), salt, p)));
+        assertNotEquals(Arrays.toString(a), Arrays.toString(Kdf.derive("pw".toCharArray(), new byte[16], Argon2idParams.parse("m=2048,t=1,p=1"))));
+        assertThrows(IllegalArgumentException.class, () -> Argon2idParams.parse("m=x"));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.lifeboat.repository;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlobIndexTest {
+    static BlobId randomId(Random r) {
+        return new BlobId(r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong());
+    }
+
+    @Test
+    void holdsManyEntriesThroughGrowthAndRejectsDuplicates() {
+        Random r = new Random(1);
+        BlobIndex index = new BlobIndex();
+        List<BlobId> packs = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            packs.add(randomId(r));
+        }
+        Map<BlobId, PackEntry> expected = new HashMap<>();
+        for (int i = 0; i < 200_000; i++) {
+            BlobId id = randomId(r);
+            PackEntry e = new PackEntry(id, i % 7 == 0 ? BlobType.TREE : BlobType.DATA, packs.get(r.nextInt(50)),
+                    Integer.toUnsignedLong(r.nextInt()) , 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextBoolean());
+            expected.put(id, e);
+            assertTrue(index.add(e));
+        }
+        assertEquals(200_000, index.size());
+        for (Map.Entry<BlobId, PackEntry> e : expected.entrySet()) {
+            assertEquals(e.getValue(), index.get(e.getKey()));
+        }
+        PackEntry any = expected.values().iterator().next();
+        assertFalse(index.add(any), "a known blob is not added twice");
+        assertNull(index.get(randomId(new Random(99))));
+        int[] seen = new int[1];
+        index.forEach(e -> seen[0]++);
+        assertEquals(200_000, seen[0]);
+        assertEquals(50, index.packCount());
+    }
+
+    @Test
+    void indexFileRoundTripsAndRejectsGarbage() throws Exception {
+        Random r = new Random(2);
+        BlobId pack = randomId(r);
+        List<PackEntry> blobs = List.of(new PackEntry(randomId(r), BlobType.DATA, pack, 0, 100, 80, true),
+                new PackEntry(randomId(r), BlobType.TREE, pack, 100, 50, 400, false));
+        byte[] bytes = IndexFile.encode(List.of(new IndexFile.PackBlobs(pack, 200, blobs)));
+        List<IndexFile.PackBlobs> back = IndexFile.decode(bytes, "index/x");
+        assertEquals(1, back.size());
+        assertEquals(200, back.get(0).size());
+        assertEquals(blobs, back.get(0).blobs());
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.decode(cut, "index/x"));
+    }
+}
