@@ -114,13 +114,19 @@ public final class Checker {
                 if (known != null && known != p.size()) {
                     error(info.name(), "index files disagree on the size of pack " + Repository.packName(p.pack()));
                 }
-                List<PackEntry> list = packsFromIndex.computeIfAbsent(p.pack(), k -> new ArrayList<>());
-                for (PackEntry e : p.blobs()) {
-                    if (!list.contains(e)) {
-                        list.add(e);
+                List<PackEntry> known2 = packsFromIndex.get(p.pack());
+                if (known2 != null) {
+                    // packs are immutable, so two records of one pack must list the same blobs
+                    if (known2.size() != p.blobs().size()) {
+                        error(info.name(), "index files disagree on the blobs of pack " + Repository.packName(p.pack()));
                     }
-                    blobLocations.computeIfAbsent(e.id(), k -> new ArrayList<>(1)).add(e);
-                    repo.index().add(e);
+                    continue;
+                }
+                packsFromIndex.put(p.pack(), p.blobs());
+                for (PackEntry e : p.blobs()) {
+                    if (!repo.index().add(e)) {
+                        blobLocations.computeIfAbsent(e.id(), k -> new ArrayList<>(2)).add(e);
+                    }
                 }
             }
         }
@@ -174,9 +180,14 @@ public final class Checker {
         }
     }
 
-    /** A blob is lost only if no intact copy of it is indexed in another pack. */
+    /** A blob is lost only if no intact copy of it is indexed in another pack (duplicates are rare, so only they are kept aside). */
     private void blobDamaged(BlobId blob, BlobId pack) {
-        for (PackEntry other : blobLocations.getOrDefault(blob, List.of())) {
+        List<PackEntry> copies = new ArrayList<>(blobLocations.getOrDefault(blob, List.of()));
+        PackEntry primary = repo.index().get(blob);
+        if (primary != null) {
+            copies.add(primary);
+        }
+        for (PackEntry other : copies) {
             if (!other.pack().equals(pack) && !badPacks.contains(other.pack())) {
                 return;
             }

@@ -48,13 +48,9 @@ public final class Pruner {
         Map<BlobId, List<PackEntry>> packs = new HashMap<>();
         for (ObjectInfo info : oldIndexFiles) {
             for (IndexFile.PackBlobs p : repo.readIndexFile(info.name())) {
-                List<PackEntry> list = packs.computeIfAbsent(p.pack(), k -> new ArrayList<>());
-                for (PackEntry e : p.blobs()) {
-                    if (!list.contains(e)) {
-                        list.add(e);
-                    }
+                if (packs.putIfAbsent(p.pack(), p.blobs()) == null) { // packs are immutable: one record suffices
+                    p.blobs().forEach(repo.index()::add);
                 }
-                p.blobs().forEach(repo.index()::add);
             }
         }
         Map<BlobId, Long> packSizes = new HashMap<>();

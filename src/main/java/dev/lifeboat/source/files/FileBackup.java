@@ -62,6 +62,7 @@ public final class FileBackup {
             bytesAdded = new AtomicLong(), bytesProcessed = new AtomicLong(), totalBytes = new AtomicLong();
     private volatile Throwable failure;
     private ExecutorService pool;
+    private ExecutorService walkers;
     private Trees trees;
 
     public FileBackup(Repository repo, Options opts, BackupProgress progress) {
@@ -91,12 +92,20 @@ public final class FileBackup {
             t.setDaemon(true);
             return t;
         });
+        // Listing, stat and loading the parent's trees are metadata work that dominates an
+        // incremental backup; two walkers keep the disk and the file workers busy.
+        walkers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "backup-walker");
+            t.setDaemon(true);
+            return t;
+        });
         trees = new Trees(repo);
         try {
             Tree parentRoot = parent == null ? null : loadTreeOrNull(parent.snapshot().tree(), "parent snapshot");
             VirtualDir root = VirtualDir.of(paths);
             CompletableFuture<Tree> rootTree = virtualChildren(root, parentRoot);
             Tree tree = join(rootTree);
+            walkers.shutdown();
             BlobId treeId = trees.save(tree);
             pool.shutdown();
             pool.awaitTermination(1, TimeUnit.DAYS);
@@ -121,6 +130,7 @@ public final class FileBackup {
             throw new IOException("backup interrupted");
         } finally {
             pool.shutdownNow();
+            walkers.shutdownNow();
             for (StreamSaver s : savers) {
                 s.close();
             }
@@ -234,7 +244,13 @@ public final class FileBackup {
         }
         try {
             return switch (st.type()) {
-                case Node.DIR -> directory(p, name, st, parentNode);
+                case Node.DIR -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return directory(p, name, st, parentNode);
+                    } catch (IOException e) {
+                        return skipped(p, e);
+                    }
+                }, walkers).thenCompose(f -> f);
                 case Node.FILE -> file(p, name, st, parentNode);
                 case Node.SYMLINK -> CompletableFuture.completedFuture(
                         st.toNode(name, p, null, Files.readSymbolicLink(p).toString()));
