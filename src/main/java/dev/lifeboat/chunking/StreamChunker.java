@@ -3,8 +3,10 @@ package dev.lifeboat.chunking;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Splits a stream into content-defined chunks using one reusable buffer of twice the max size. */
+/** Splits a stream into content-defined chunks using one reusable buffer of at most twice the max size. */
 public final class StreamChunker {
+    private static final int READ_SIZE = 256 * 1024;
+
     private final FastCdc cdc;
     private byte[] buf;
 
@@ -16,7 +18,8 @@ public final class StreamChunker {
     public long split(InputStream in, ChunkSink sink) throws IOException {
         int max = cdc.params().max();
         if (buf == null) {
-            buf = new byte[2 * max];
+            // Most files are small: start small and grow to twice the max chunk only when a stream needs it.
+            buf = new byte[Math.min(2 * max, 2 * READ_SIZE)];
         }
         int start = 0;
         int end = 0;
@@ -29,14 +32,22 @@ public final class StreamChunker {
                     end -= start;
                     start = 0;
                 }
-                while (end < buf.length) {
-                    int n = in.read(buf, end, buf.length - end);
+                while (!eof) {
+                    if (end == buf.length) {
+                        if (end >= max) {
+                            break;
+                        }
+                        buf = java.util.Arrays.copyOf(buf, Math.min(2 * max, buf.length * 2));
+                    }
+                    // Bounded reads: the JDK stages channel reads in a per-thread direct buffer as large
+                    // as the request, which would pin megabytes of native memory per thread.
+                    int n = in.read(buf, end, Math.min(buf.length - end, READ_SIZE));
                     if (n < 0) {
                         eof = true;
-                        break;
+                    } else {
+                        end += n;
+                        total += n;
                     }
-                    end += n;
-                    total += n;
                 }
             }
             if (start == end) {

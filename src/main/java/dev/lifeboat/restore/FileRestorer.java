@@ -41,7 +41,7 @@ public final class FileRestorer {
     }
 
     /** Reads at most this much from a pack in one request; sparser needs are read blob by blob. */
-    private static final int MAX_SPAN = 64 * 1024 * 1024;
+    private static final int MAX_SPAN = 8 * 1024 * 1024;
 
     private final Repository repo;
     private final Options opts;

@@ -112,15 +112,18 @@ public final class LocalStorage implements Storage {
     /** Positional read that fails instead of returning short data, so truncation is reported. */
     static byte[] readFully(FileChannel ch, long offset, int length, String name) throws IOException {
         byte[] out = new byte[length];
-        ByteBuffer buf = ByteBuffer.wrap(out);
         long pos = offset;
-        while (buf.hasRemaining()) {
+        int done = 0;
+        while (done < length) {
+            // Slices keep the JDK's per-thread staging buffer (direct memory, sized by the request) small.
+            ByteBuffer buf = ByteBuffer.wrap(out, done, Math.min(length - done, 256 * 1024));
             int n = ch.read(buf, pos);
             if (n < 0) {
                 throw new EOFException("object " + name + " is truncated: wanted " + length
                         + " bytes at offset " + offset + ", file has " + ch.size());
             }
             pos += n;
+            done += n;
         }
         return out;
     }
