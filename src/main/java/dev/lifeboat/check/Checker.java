@@ -61,9 +61,18 @@ public final class Checker {
     private final List<String> notes = new ArrayList<>();
     private final Set<BlobId> badBlobs = ConcurrentHashMap.newKeySet();
     private final Set<BlobId> badPacks = ConcurrentHashMap.newKeySet();
-    private final Map<BlobId, List<PackEntry>> packsFromIndex = new HashMap<>();
-    private final Map<BlobId, List<PackEntry>> blobLocations = new HashMap<>();
-    private final Map<BlobId, Long> indexedSizes = new HashMap<>();
+    /** Per-pack facts from the index; blob locations themselves live in the off-heap index. */
+    private record PackInfo(long size, int blobs) {
+    }
+
+    private record Location(BlobId blob, BlobId pack) {
+    }
+
+    private final Map<BlobId, PackInfo> packs = new HashMap<>();
+    /** Second and later locations of blobs stored more than once (rare: interrupted or concurrent backups). */
+    private final Map<BlobId, List<PackEntry>> duplicates = new HashMap<>();
+    private final Set<BlobId> lostPacks = ConcurrentHashMap.newKeySet();
+    private final Set<Location> damagedLocations = ConcurrentHashMap.newKeySet();
 
     public Checker(Repository repo, Options opts) {
         this.repo = repo;
@@ -80,6 +89,7 @@ public final class Checker {
         Map<BlobId, Long> packSizes = checkPacksExist();
         List<SnapshotRef> snaps = loadSnapshots();
         long[] read = readData(packSizes);
+        resolveDamage();
         List<Affected> affected = traceSnapshots(snaps);
         return new Result(List.copyOf(errors), List.copyOf(notes), Set.copyOf(badBlobs), Set.copyOf(badPacks),
                 affected, snaps.size(), (int) read[0], read[1]);
@@ -102,30 +112,26 @@ public final class Checker {
 
     private void loadIndexes() throws IOException {
         for (ObjectInfo info : repo.list(Repository.INDEX)) {
-            List<IndexFile.PackBlobs> packs;
+            List<IndexFile.PackBlobs> records;
             try {
-                packs = repo.readIndexFile(info.name());
+                records = repo.readIndexFile(info.name());
             } catch (IOException e) {
                 error(info.name(), "index file " + e.getMessage());
                 continue;
             }
-            for (IndexFile.PackBlobs p : packs) {
-                Long known = indexedSizes.putIfAbsent(p.pack(), p.size());
-                if (known != null && known != p.size()) {
-                    error(info.name(), "index files disagree on the size of pack " + Repository.packName(p.pack()));
-                }
-                List<PackEntry> known2 = packsFromIndex.get(p.pack());
-                if (known2 != null) {
-                    // packs are immutable, so two records of one pack must list the same blobs
-                    if (known2.size() != p.blobs().size()) {
-                        error(info.name(), "index files disagree on the blobs of pack " + Repository.packName(p.pack()));
+            for (IndexFile.PackBlobs p : records) {
+                PackInfo known = packs.get(p.pack());
+                if (known != null) {
+                    // packs are immutable, so two records of one pack must agree
+                    if (known.size() != p.size() || known.blobs() != p.blobs().size()) {
+                        error(info.name(), "index files disagree about pack " + Repository.packName(p.pack()));
                     }
                     continue;
                 }
-                packsFromIndex.put(p.pack(), p.blobs());
+                packs.put(p.pack(), new PackInfo(p.size(), p.blobs().size()));
                 for (PackEntry e : p.blobs()) {
                     if (!repo.index().add(e)) {
-                        blobLocations.computeIfAbsent(e.id(), k -> new ArrayList<>(2)).add(e);
+                        duplicates.computeIfAbsent(e.id(), k -> new ArrayList<>(1)).add(e);
                     }
                 }
             }
@@ -144,55 +150,30 @@ public final class Checker {
                 continue;
             }
             sizes.put(id, o.size());
-            if (!packsFromIndex.containsKey(id)) {
+            if (!packs.containsKey(id)) {
                 unreferenced++;
             }
         }
         if (unreferenced > 0) {
             notes.add(unreferenced + " pack(s) are not in any index (left by an interrupted backup or a damaged index; \"prune\" removes unused ones)");
         }
-        for (Map.Entry<BlobId, List<PackEntry>> p : packsFromIndex.entrySet()) {
+        for (Map.Entry<BlobId, PackInfo> p : packs.entrySet()) {
             Long size = sizes.get(p.getKey());
             String name = Repository.packName(p.getKey());
+            long expected = p.getValue().size();
             if (size == null) {
                 error(name, "pack " + name + " is missing");
-                markPackBad(p.getKey());
-                continue;
-            }
-            long expected = indexedSizes.get(p.getKey());
-            if (size != expected) {
+                lostPacks.add(p.getKey());
+            } else if (size != expected) {
                 error(name, "pack " + name + " has " + size + " bytes, the index says " + expected
                         + (size < expected ? " (truncated)" : " (data appended)"));
+                badPacks.add(p.getKey());
                 if (size < expected) {
-                    markPackBad(p.getKey());
-                } else {
-                    badPacks.add(p.getKey());
+                    lostPacks.add(p.getKey());
                 }
             }
         }
         return sizes;
-    }
-
-    private void markPackBad(BlobId pack) {
-        badPacks.add(pack);
-        for (PackEntry e : packsFromIndex.getOrDefault(pack, List.of())) {
-            blobDamaged(e.id(), pack);
-        }
-    }
-
-    /** A blob is lost only if no intact copy of it is indexed in another pack (duplicates are rare, so only they are kept aside). */
-    private void blobDamaged(BlobId blob, BlobId pack) {
-        List<PackEntry> copies = new ArrayList<>(blobLocations.getOrDefault(blob, List.of()));
-        PackEntry primary = repo.index().get(blob);
-        if (primary != null) {
-            copies.add(primary);
-        }
-        for (PackEntry other : copies) {
-            if (!other.pack().equals(pack) && !badPacks.contains(other.pack())) {
-                return;
-            }
-        }
-        badBlobs.add(blob);
     }
 
     private List<SnapshotRef> loadSnapshots() throws IOException {
@@ -211,18 +192,18 @@ public final class Checker {
         if (opts.readDataFraction() <= 0) {
             return new long[]{0, 0};
         }
-        List<BlobId> packs = new ArrayList<>(packsFromIndex.keySet());
-        packs.removeIf(p -> !packSizes.containsKey(p));
-        Collections.sort(packs);
+        List<BlobId> toRead = new ArrayList<>(packs.keySet());
+        toRead.removeIf(p -> !packSizes.containsKey(p) || lostPacks.contains(p));
+        Collections.sort(toRead);
         if (opts.readDataFraction() < 1) {
-            Collections.shuffle(packs, new Random());
-            packs = packs.subList(0, (int) Math.ceil(packs.size() * opts.readDataFraction()));
+            Collections.shuffle(toRead, new Random());
+            toRead = toRead.subList(0, (int) Math.ceil(toRead.size() * opts.readDataFraction()));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()));
         long bytes = 0;
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (BlobId p : packs) {
+            for (BlobId p : toRead) {
                 bytes += packSizes.get(p);
                 fs.add(pool.submit(() -> {
                     checkPack(p);
@@ -240,7 +221,7 @@ public final class Checker {
         } finally {
             pool.shutdownNow();
         }
-        return new long[]{packs.size(), bytes};
+        return new long[]{toRead.size(), bytes};
     }
 
     private void checkPack(BlobId pack) {
@@ -250,40 +231,100 @@ public final class Checker {
             data = repo.storage().load(name);
         } catch (IOException e) {
             error(name, "pack " + name + " cannot be read: " + e.getMessage());
-            synchronized (this) {
-                markPackBad(pack);
-            }
+            badPacks.add(pack);
+            lostPacks.add(pack);
             return;
         }
-        boolean hashOk = Repository.sha256Hex(data).equals(pack.hex());
-        if (!hashOk) {
+        if (!Repository.sha256Hex(data).equals(pack.hex())) {
             error(name, "pack " + name + " does not match its name (content changed)");
             badPacks.add(pack);
         }
-        List<PackEntry> header = null;
+        List<PackEntry> expected;
         try {
-            header = PackReader.header(data, pack, repo.aead());
+            List<PackEntry> header = PackReader.header(data, pack, repo.aead());
+            expected = new ArrayList<>();
+            for (PackEntry h : header) {
+                if (indexedAt(h.id(), pack) != null) {
+                    expected.add(indexedAt(h.id(), pack));
+                }
+            }
+            if (expected.size() != packs.get(pack).blobs() || !header.containsAll(expected)) {
+                error(name, "pack " + name + " header does not agree with the index");
+                badPacks.add(pack);
+                expected = entriesOf(pack);
+            }
         } catch (IOException e) {
             error(name, "pack " + e.getMessage());
+            badPacks.add(pack);
+            expected = entriesOf(pack);
         }
-        List<PackEntry> indexed = packsFromIndex.get(pack);
-        if (header != null && !new HashSet<>(header).containsAll(indexed)) {
-            error(name, "pack " + name + " header does not agree with the index");
-        }
-        for (PackEntry e : indexed) {
+        for (PackEntry e : expected) {
             try {
                 if (e.offset() + e.length() > data.length) {
-                    throw new IOException("blob " + e.id().shortHex() + " lies beyond the end of the pack");
+                    throw new IOException("blob " + e.id().shortHex() + " lies beyond the end of pack " + name);
                 }
                 repo.openBlob(e, data, (int) e.offset());
             } catch (IOException x) {
                 error(name, x.getMessage());
                 badPacks.add(pack);
-                synchronized (this) {
-                    blobDamaged(e.id(), pack);
+                damagedLocations.add(new Location(e.id(), pack));
+            }
+        }
+    }
+
+    /** The index's entry for blob in pack, looking past the primary location to duplicates. */
+    private PackEntry indexedAt(BlobId blob, BlobId pack) {
+        PackEntry primary = repo.index().get(blob);
+        if (primary != null && primary.pack().equals(pack)) {
+            return primary;
+        }
+        for (PackEntry d : duplicates.getOrDefault(blob, List.of())) {
+            if (d.pack().equals(pack)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** All index entries of one pack: a scan, used only for packs whose own header cannot be trusted. */
+    private List<PackEntry> entriesOf(BlobId pack) {
+        List<PackEntry> out = new ArrayList<>();
+        repo.index().forEach(e -> {
+            if (e.pack().equals(pack)) {
+                out.add(e);
+            }
+        });
+        for (List<PackEntry> list : duplicates.values()) {
+            for (PackEntry d : list) {
+                if (d.pack().equals(pack)) {
+                    out.add(d);
                 }
             }
         }
+        out.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+        return out;
+    }
+
+    /** A blob is lost when every stored copy of it is in a lost pack or individually damaged. */
+    private void resolveDamage() {
+        if (lostPacks.isEmpty() && damagedLocations.isEmpty()) {
+            return;
+        }
+        repo.index().forEach(e -> {
+            if (!intact(e)) {
+                boolean anyIntact = false;
+                for (PackEntry d : duplicates.getOrDefault(e.id(), List.of())) {
+                    anyIntact |= intact(d);
+                }
+                if (!anyIntact) {
+                    badBlobs.add(e.id());
+                }
+            }
+        });
+    }
+
+    private boolean intact(PackEntry e) {
+        return !lostPacks.contains(e.pack()) && !damagedLocations.contains(new Location(e.id(), e.pack()));
     }
 
     /** Walks every snapshot's trees once per distinct tree, naming files whose data is damaged. */
@@ -348,7 +389,4 @@ public final class Checker {
         return relative.stream().map(p -> prefix + p).toList();
     }
 
-    static boolean isData(PackEntry e) {
-        return e.type() == BlobType.DATA;
-    }
 }

@@ -32,7 +32,12 @@ final class Progress {
         ProgressBar pb = bar("backup");
         AtomicLong files = new AtomicLong();
         return new BackupProgress() {
-            long totalFiles = -1;
+            volatile long totalFiles = -1;
+
+            @Override
+            public boolean wantsTotals() {
+                return true;
+            }
 
             @Override
             public void scanned(long f, long bytes) {

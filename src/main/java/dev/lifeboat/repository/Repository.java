@@ -109,6 +109,9 @@ public final class Repository implements AutoCloseable {
                 }
                 continue;
             }
+            // Argon2id just filled tens of MiB of heap that is garbage now; collecting it here lets the
+            // heap shrink back instead of carrying it through the whole run.
+            System.gc();
             return new Repository(storage, loadConfig(storage, master), master, k.name());
         }
         if (!damaged.isEmpty()) {

@@ -7,6 +7,11 @@ public interface BackupProgress {
     BackupProgress NONE = new BackupProgress() {
     };
 
+    /** Whether totals are wanted; counting them costs a second walk over the metadata. */
+    default boolean wantsTotals() {
+        return false;
+    }
+
     /** Totals from the scan, once known (may arrive while the backup already runs). */
     default void scanned(long files, long bytes) {
     }

@@ -87,6 +87,9 @@ public final class FileBackup {
             paths.add(abs);
         }
         repo.loadIndex();
+        if (progress.wantsTotals()) {
+            startScanner(paths);
+        }
         pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), r -> {
             Thread t = new Thread(r, "backup-worker");
             t.setDaemon(true);
@@ -136,6 +139,43 @@ public final class FileBackup {
             }
             trees.close();
         }
+    }
+
+    /** Counts files and bytes ahead of the backup so progress can show an ETA. */
+    private void startScanner(List<Path> paths) {
+        Thread t = new Thread(() -> {
+            long[] totals = new long[2];
+            for (Path root : paths) {
+                try {
+                    Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                        @Override
+                        public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                            return !dir.equals(root) && opts.excludes().excluded(dir)
+                                    ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                            if (a.isRegularFile() && !opts.excludes().excluded(file)) {
+                                totals[0]++;
+                                totals[1] += a.size();
+                            }
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        }
+                    });
+                } catch (IOException ignored) {
+                    // the backup itself reports unreadable paths
+                }
+            }
+            progress.scanned(totals[0], totals[1]);
+        }, "backup-scanner");
+        t.setDaemon(true);
+        t.start();
     }
 
     private Tree join(CompletableFuture<Tree> f) throws IOException {
