@@ -65,8 +65,8 @@ final class KeyCommand implements Runnable {
         }
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a passphrase.")
-    static final class Add implements java.util.concurrent.Callable<Integer> {
+    /** Options and work shared by "key add" and "key passwd": both store a key for a new passphrase. */
+    abstract static class NewKey implements java.util.concurrent.Callable<Integer> {
         @Mixin
         GlobalOptions g;
         @Option(names = "--new-password-file", description = "Read the new passphrase from FILE (or $LIFEBOAT_NEW_PASSWORD, else prompt).")
@@ -75,10 +75,20 @@ final class KeyCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (Repository repo = Repos.open(g)) {
-                String name = Keys.add(repo, newPassphrase(newFile), InitCommand.kdfFromEnv());
-                Out.line("added key " + name.substring(Repository.KEYS.length(), Repository.KEYS.length() + 10));
+                String added = Keys.add(repo, newPassphrase(newFile), InitCommand.kdfFromEnv());
+                Out.line(after(repo, added.substring(Repository.KEYS.length(), Repository.KEYS.length() + 10)));
             }
             return 0;
+        }
+
+        abstract String after(Repository repo, String newKeyId) throws IOException;
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a passphrase.")
+    static final class Add extends NewKey {
+        @Override
+        String after(Repository repo, String newKeyId) {
+            return "added key " + newKeyId;
         }
     }
 
@@ -100,21 +110,12 @@ final class KeyCommand implements Runnable {
     }
 
     @Command(name = "passwd", mixinStandardHelpOptions = true, description = "Change the passphrase in use.")
-    static final class Passwd implements java.util.concurrent.Callable<Integer> {
-        @Mixin
-        GlobalOptions g;
-        @Option(names = "--new-password-file", description = "Read the new passphrase from FILE (or $LIFEBOAT_NEW_PASSWORD, else prompt).")
-        Path newFile;
-
+    static final class Passwd extends NewKey {
         @Override
-        public Integer call() throws Exception {
-            try (Repository repo = Repos.open(g)) {
-                String added = Keys.add(repo, newPassphrase(newFile), InitCommand.kdfFromEnv());
-                // the new key is stored before the old one goes, so a crash leaves both usable
-                Keys.remove(repo, repo.keyName().substring(Repository.KEYS.length()), true);
-                Out.line("passphrase changed (key " + added.substring(Repository.KEYS.length(), Repository.KEYS.length() + 10) + ")");
-            }
-            return 0;
+        String after(Repository repo, String newKeyId) throws IOException {
+            // the new key was stored before the old one goes, so a crash leaves both usable
+            Keys.remove(repo, repo.keyName().substring(Repository.KEYS.length()), true);
+            return "passphrase changed (key " + newKeyId + ")";
         }
     }
 }
