@@ -40,6 +40,9 @@ final class DumpCommand implements Callable<Integer> {
                 out.write(repo.loadBlob(BlobId.parse(id)));
             }
             out.flush();
+            if (System.out.checkError()) {
+                throw new java.io.IOException("could not write to standard output (closed pipe or full disk)");
+            }
         }
         return 0;
     }
