@@ -51,6 +51,9 @@ public final class StreamChunker {
                 }
             }
             if (start == end) {
+                if (buf.length > 2 * READ_SIZE) {
+                    buf = null; // a large file grew it; most files that follow are small, so let it go
+                }
                 return total;
             }
             int n = cdc.cut(buf, start, end - start);

@@ -11,6 +11,8 @@ import java.io.IOException;
  * per-chunk hot path allocates nothing. Not thread-safe: each worker owns one.
  */
 public final class BlobWriter implements AutoCloseable {
+    private static final int SMALL_BUFFER = 4 << 20;
+
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
     private byte[] compressed = new byte[0];
@@ -50,6 +52,11 @@ public final class BlobWriter implements AutoCloseable {
                 pack = new PackWriter(repo.storage().stagingDir());
             }
             pack.add(id, type, sealed, 0, n, len, useZ);
+            if (sealed.length > SMALL_BUFFER) {
+                // only large chunks need large buffers; keep the common case's memory small
+                sealed = new byte[0];
+                compressed = new byte[0];
+            }
             if (pack.size() >= repo.config().packSize()) {
                 flush();
             }

@@ -209,8 +209,39 @@ class BackupRestoreTest {
                 "someone", 999_999_999L, "prune");
         repo.saveObject(dev.lifeboat.repository.Repository.LOCKS, Json.write(dead));
         cli.ok("backup", src.toString());
-        assertTrue(cli.ok("unlock").out().contains("removed 1"));
+        // so is one that has not been refreshed for longer than the stale limit, wherever it came from
+        var old = new dev.lifeboat.repository.Lock(java.time.Instant.now().minus(java.time.Duration.ofMinutes(31)), true,
+                "another-host", "someone", 1L, "prune");
+        repo.saveObject(dev.lifeboat.repository.Repository.LOCKS, Json.write(old));
+        cli.ok("backup", src.toString());
+        // but a fresh exclusive lock from another host is respected
+        var alive = new dev.lifeboat.repository.Lock(java.time.Instant.now(), true, "another-host", "someone", 1L, "prune");
+        repo.saveObject(dev.lifeboat.repository.Repository.LOCKS, Json.write(alive));
+        assertEquals(11, cli.run("backup", src.toString()).exit());
+        assertTrue(cli.ok("unlock").out().contains("removed 2"));
+        assertEquals(1, Files.list(cli.repo().resolve("locks")).count(), "the live lock stays");
+        cli.ok("unlock", "--remove-all");
         assertEquals(0, Files.list(cli.repo().resolve("locks")).count());
+    }
+
+    @Test
+    void oneFileSystemDoesNotDescendIntoOtherMounts() throws Exception {
+        Path mnt = src.resolve("mnt");
+        Files.createDirectories(mnt);
+        boolean mounted = "root".equals(System.getProperty("user.name"))
+                && new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt.toString()).start().waitFor() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "needs root to mount a tmpfs");
+        try {
+            Files.writeString(mnt.resolve("other-fs.txt"), "on another file system");
+            cli.ok("backup", src.toString(), "--one-file-system");
+            String ls = cli.ok("ls", "latest").out();
+            assertTrue(ls.contains(mnt.toString() + "\n"), "the mount point itself is kept");
+            assertFalse(ls.contains("other-fs.txt"));
+            cli.ok("backup", src.toString());
+            assertTrue(cli.ok("ls", "latest").out().contains("other-fs.txt"));
+        } finally {
+            new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor();
+        }
     }
 
     @Test
