@@ -80,6 +80,11 @@ public final class FileRestorer {
         Map<String, Path> linked = new HashMap<>();
         long[] counts = new long[3];
         new TreeWalker(repo).walk(snap.snapshot().tree(), (path, node) -> {
+            if (node.name().isEmpty() || node.name().equals(".") || node.name().equals("..") || node.name().contains("/")
+                    || node.name().indexOf('\0') >= 0) {
+                throw new IOException("snapshot " + snap.shortId() + " has an invalid entry name under " + path
+                        + "; refusing to restore it (the repository may have been tampered with)");
+            }
             Path dest = target.resolve(path.substring(1));
             if (!selected(path)) {
                 if (node.isDir() && isAncestorOfInclude(path)) {
