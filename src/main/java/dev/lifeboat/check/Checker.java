@@ -1,7 +1,6 @@
 package dev.lifeboat.check;
 
 import dev.lifeboat.repository.BlobId;
-import dev.lifeboat.repository.BlobType;
 import dev.lifeboat.repository.IndexFile;
 import dev.lifeboat.repository.KeyFile;
 import dev.lifeboat.repository.Node;
@@ -17,7 +16,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

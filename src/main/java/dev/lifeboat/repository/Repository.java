@@ -8,7 +8,6 @@ import dev.lifeboat.crypto.AuthenticationException;
 import dev.lifeboat.crypto.KeyedHash;
 import dev.lifeboat.crypto.MasterKey;
 import dev.lifeboat.storage.ObjectInfo;
-import dev.lifeboat.storage.ObjectNotFoundException;
 import dev.lifeboat.storage.Storage;
 import dev.lifeboat.util.Json;
 
