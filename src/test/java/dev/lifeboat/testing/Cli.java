@@ -23,10 +23,21 @@ public final class Cli {
     }
 
     private final Path repo;
+    private final String location;
     private final Path passwordFile;
 
     public Cli(Path repo, Path passwordFile) {
+        this(repo, repo.toString(), passwordFile);
+    }
+
+    /** A CLI for a repository given as a location string (e.g. "s3:http://127.0.0.1:9000/bucket/prefix"). */
+    public Cli(String location, Path passwordFile) {
+        this(null, location, passwordFile);
+    }
+
+    private Cli(Path repo, String location, Path passwordFile) {
         this.repo = repo;
+        this.location = location;
         this.passwordFile = passwordFile;
         System.setProperty("lifeboat.kdf", CHEAP_KDF);
     }
@@ -38,8 +49,23 @@ public final class Cli {
         return new Cli(dir.resolve("repo"), pw);
     }
 
+    /** A CLI for a repository location string, with passphrase written to a file in dir. */
+    public static Cli forLocation(String location, Path dir, String passphrase) throws IOException {
+        Path pw = dir.resolve("password-" + Math.abs(passphrase.hashCode()));
+        Files.writeString(pw, passphrase + "\n");
+        return new Cli(location, pw);
+    }
+
+    /** The repository directory; fails for a CLI made from a non-local location. */
     public Path repo() {
+        if (repo == null) {
+            throw new IllegalStateException("not a local repository: " + location);
+        }
         return repo;
+    }
+
+    public String location() {
+        return location;
     }
 
     public Path passwordFile() {
@@ -47,14 +73,14 @@ public final class Cli {
     }
 
     public Cli withPassword(Path otherPasswordFile) {
-        return new Cli(repo, otherPasswordFile);
+        return new Cli(repo, location, otherPasswordFile);
     }
 
     /** Runs "lifeboat CMD -r REPO --password-file F ARGS..." ; the common flags go after the subcommand. */
     public Run run(String... args) {
         List<String> full = new ArrayList<>(Arrays.asList(args));
         int insertAt = args.length > 0 && args[0].equals("key") ? 2 : 1;
-        full.addAll(Math.min(insertAt, full.size()), List.of("-r", repo.toString(), "--password-file", passwordFile.toString()));
+        full.addAll(Math.min(insertAt, full.size()), List.of("-r", location, "--password-file", passwordFile.toString()));
         if (args.length > 0 && args[0].equals("init")) {
             full.addAll(List.of("--kdf", CHEAP_KDF));
         }
