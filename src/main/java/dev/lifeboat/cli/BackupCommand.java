@@ -102,15 +102,19 @@ final class BackupCommand implements Callable<Integer> {
     }
 
     private void initIfMissing() throws Exception {
-        Storage storage = Repos.storage(g.repoLocation());
-        boolean exists = storage instanceof LocalStorage l ? Files.exists(l.root().resolve(Repository.CONFIG))
-                : storage.size(Repository.CONFIG) >= 0;
+        boolean exists;
+        Storage backend = Repos.backend(g.repoLocation());
+        if (backend instanceof LocalStorage l) {
+            exists = Files.exists(l.root().resolve(Repository.CONFIG));
+        } else {
+            try (Storage probe = Repos.wrap(backend)) {
+                exists = probe.size(Repository.CONFIG) >= 0;
+            }
+        }
         if (exists) {
             return;
         }
-        if (storage instanceof LocalStorage l) {
-            storage = LocalStorage.create(l.root());
-        }
+        Storage storage = Repos.storageForInit(g.repoLocation());
         char[] pw = InitCommand.passphraseForInit(g);
         Repository.init(storage, pw, RepoConfig.create(ChunkerParams.DEFAULT, 3, RepoConfig.DEFAULT_PACK_SIZE),
                 InitCommand.kdfFromEnv(), Hosts.hostname(), Hosts.username()).close();

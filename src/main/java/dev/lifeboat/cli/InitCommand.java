@@ -6,7 +6,6 @@ import dev.lifeboat.repository.Hosts;
 import dev.lifeboat.repository.RepoConfig;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.storage.Storage;
-import dev.lifeboat.storage.local.LocalStorage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +30,12 @@ final class InitCommand implements Callable<Integer> {
     String packSize;
     @Option(names = "--kdf", paramLabel = "m=KiB,t=N,p=N", description = "Argon2id parameters (default: m=65536,t=3,p=1).")
     String kdf;
+    @Option(names = "--copy-of", paramLabel = "REPO",
+            description = "Make a copy of REPO: share its chunker and blob ids (the chunker, compression and pack-size options are then taken from REPO), with an own key and passphrase.")
+    String copyOf;
+    @Option(names = "--from-password-file", paramLabel = "FILE",
+            description = "Passphrase of the --copy-of repository (default: $LIFEBOAT_FROM_PASSWORD_FILE, $LIFEBOAT_FROM_PASSWORD, else prompt).")
+    java.nio.file.Path fromPasswordFile;
 
     @Override
     public Integer call() throws Exception {
@@ -42,17 +47,23 @@ final class InitCommand implements Callable<Integer> {
         int pack = Sizes.parse(packSize, "--pack-size");
         Argon2idParams params = kdf == null ? kdfFromEnv() : Argon2idParams.parse(kdf);
         String location = g.repoLocation();
-        Storage storage = Repos.storage(location);
-        if (storage instanceof LocalStorage local) {
-            storage = LocalStorage.create(local.root());
+        RepoConfig config;
+        if (copyOf != null) {
+            try (Repository src = FromRepository.open(copyOf, fromPasswordFile)) {
+                config = src.config().copyWithNewId();
+            }
+        } else {
+            config = RepoConfig.create(chunker, level, pack);
         }
+        Storage storage = Repos.storageForInit(location);
         char[] pw = passphraseForInit(g);
-        try (Repository repo = Repository.init(storage, pw, RepoConfig.create(chunker, level, pack), params,
+        try (Repository repo = Repository.init(storage, pw, config, params,
                 Hosts.hostname(), Hosts.username())) {
             if (g.json) {
                 Out.json(Map.of("repository", location, "id", repo.config().id()));
             } else {
-                Out.line("created repository " + repo.config().id().substring(0, 10) + " at " + location);
+                Out.line("created repository " + repo.config().id().substring(0, 10) + " at " + location
+                        + (copyOf != null ? " as a copy of " + copyOf : ""));
                 Out.line("Keep the passphrase safe: without it the data cannot be restored.");
             }
         }

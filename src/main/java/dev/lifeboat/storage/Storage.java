@@ -8,15 +8,21 @@ import java.util.List;
  * A flat namespace of immutable named objects. Names use '/' as separator ("data/ab/abcd...").
  * Everything a repository needs is expressed with these few methods so that a new backend
  * (S3, SFTP, ...) is small, and retries, caching or fault injection are wrappers.
+ * Failures that no retry can fix should be a {@link PermanentStorageException}.
  */
 public interface Storage extends AutoCloseable {
 
-    /** Stores the bytes under name atomically: readers see the whole object or nothing. */
+    /**
+     * Stores the bytes under name atomically: readers see the whole object or nothing. Saving the
+     * same name again replaces the object, so a failed save can simply be repeated.
+     */
     void save(String name, byte[] data) throws IOException;
 
     /**
      * Stores the content of a local file under name atomically. The backend may move the file
-     * (it then no longer exists at source) instead of copying it.
+     * (it then no longer exists at source) instead of copying it, but only as part of a successful
+     * save: on failure the source file is left in place, so that the call can be retried (see
+     * {@link RetryingStorage}).
      */
     void saveFile(String name, Path source) throws IOException;
 

@@ -2,6 +2,7 @@ package dev.lifeboat.storage.local;
 
 import dev.lifeboat.storage.ObjectInfo;
 import dev.lifeboat.storage.ObjectNotFoundException;
+import dev.lifeboat.storage.PermanentStorageException;
 import dev.lifeboat.storage.Storage;
 
 import java.io.EOFException;
@@ -55,6 +56,10 @@ public final class LocalStorage implements Storage {
         }
     }
 
+    /**
+     * A source inside root/tmp (the staging directory) is renamed into place; any other source is
+     * copied first. The rename is the last step that can fail, so on failure the source is still there.
+     */
     @Override
     public void saveFile(String name, Path source) throws IOException {
         if (!source.toAbsolutePath().startsWith(tmp)) {
@@ -87,7 +92,7 @@ public final class LocalStorage implements Storage {
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("repository directory does not support atomic rename: " + dir, e);
+            throw new PermanentStorageException("repository directory does not support atomic rename: " + dir, e);
         }
         syncDirectory(dir);
     }
@@ -186,7 +191,7 @@ public final class LocalStorage implements Storage {
     private Path resolve(String name) throws IOException {
         Path p = root.resolve(name).normalize();
         if (!p.startsWith(root) || name.isEmpty()) {
-            throw new IOException("invalid object name: " + name);
+            throw new PermanentStorageException("invalid object name: " + name);
         }
         return p;
     }

@@ -2,6 +2,7 @@ package dev.lifeboat.storage.s3;
 
 import dev.lifeboat.storage.ObjectInfo;
 import dev.lifeboat.storage.ObjectNotFoundException;
+import dev.lifeboat.storage.PermanentStorageException;
 import dev.lifeboat.storage.Storage;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -121,7 +122,7 @@ public final class S3Storage implements Storage {
 
     private String key(String name) throws IOException {
         if (name.isEmpty() || name.startsWith("/") || name.contains("//") || name.contains("..")) {
-            throw new IOException("invalid object name: " + name);
+            throw new PermanentStorageException("invalid object name: " + name);
         }
         return keyPrefix + name;
     }
@@ -344,23 +345,23 @@ public final class S3Storage implements Storage {
             String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
             int status = s3.statusCode();
             if ("NoSuchBucket".equals(code)) {
-                return new IOException("bucket " + location.bucket() + " does not exist at " + location.endpointForDisplay());
+                return new PermanentStorageException("bucket " + location.bucket() + " does not exist at " + location.endpointForDisplay());
             }
             if ("NoSuchKey".equals(code) || status == 404 && name != null && !"list".equals(op)) {
                 return new ObjectNotFoundException(name);
             }
             if (status == 404 && name == null) {
-                return new IOException("bucket " + location.bucket() + " does not exist at " + location.endpointForDisplay());
+                return new PermanentStorageException("bucket " + location.bucket() + " does not exist at " + location.endpointForDisplay());
             }
             if (status == 403 || "InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)
                     || "AccessDenied".equals(code) || "InvalidToken".equals(code) || "ExpiredToken".equals(code)) {
-                return new IOException("access denied to " + where + ": check credentials");
+                return new PermanentStorageException("access denied to " + where + ": check credentials");
             }
             if (status == 416 || "InvalidRange".equals(code)) {
                 return new RangeNotSatisfiable();
             }
             if (status == 301 || "PermanentRedirect".equals(code) || "AuthorizationHeaderMalformed".equals(code)) {
-                return new IOException("S3 " + op + " failed at " + where + ": wrong region (set LIFEBOAT_S3_REGION or AWS_REGION)");
+                return new PermanentStorageException("S3 " + op + " failed at " + where + ": wrong region (set LIFEBOAT_S3_REGION or AWS_REGION)");
             }
             return new IOException("S3 " + op + (name != null ? " of " + name : "") + " failed at " + where + ": "
                     + (code != null ? code + " (HTTP " + status + ")" : "HTTP " + status) + detail(s3));
@@ -383,7 +384,7 @@ public final class S3Storage implements Storage {
         }
         String msg = oneLine(e);
         if (e instanceof SdkClientException && msg.contains("Unable to load credentials")) {
-            return new IOException("no S3 credentials for " + where
+            return new PermanentStorageException("no S3 credentials for " + where
                     + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE)");
         }
         if (e instanceof SdkClientException && msg.contains("Unable to execute HTTP request")) {
