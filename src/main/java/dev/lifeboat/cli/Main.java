@@ -18,7 +18,7 @@ import java.nio.file.NoSuchFileException;
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
                 RestoreCommand.class, DiffCommand.class, DumpCommand.class, CheckCommand.class,
                 ForgetCommand.class, PruneCommand.class, KeyCommand.class, UnlockCommand.class,
-                StatsCommand.class, CopyCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class})
+                StatsCommand.class, CopyCommand.class, CopiesCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
