@@ -6,6 +6,7 @@ import dev.lifeboat.repository.Hosts;
 import dev.lifeboat.repository.Locks;
 import dev.lifeboat.repository.RepoConfig;
 import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.RepositoryException;
 import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.Snapshots;
@@ -61,6 +62,12 @@ final class BackupCommand implements Callable<Integer> {
     boolean force;
     @Option(names = "--init", description = "Create the repository first if it does not exist.")
     boolean init;
+    @Option(names = "--copy-to", paramLabel = "REPO",
+            description = "When the backup is saved, copy it to REPO (a copy made with \"init --copy-of\"); repeatable.")
+    List<String> copyTo = new ArrayList<>();
+    @Option(names = "--copy-to-password-file", paramLabel = "FILE",
+            description = "Passphrase of the --copy-to repositories (default: $LIFEBOAT_COPY_PASSWORD_FILE, $LIFEBOAT_COPY_PASSWORD, else prompt).")
+    Path copyToPasswordFile;
 
     @Override
     public Integer call() throws Exception {
@@ -97,8 +104,41 @@ final class BackupCommand implements Callable<Integer> {
                 result = new FileBackup(repo, opts, Progress.backup(g)).run(parentRef);
             }
             report(result);
+            replicate(repo, result);
             return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;
         }
+    }
+
+    /** Copies the new snapshot to every --copy-to repository; the backup itself is already safe. */
+    private void replicate(Repository repo, FileBackup.Result result) throws java.io.IOException {
+        for (String location : copyTo) {
+            try (Repository dst = Repos.open(location, () -> copyPassphrase(location))) {
+                dev.lifeboat.copy.Copies.requireCopy(dst, location, repo, g.repoLocation());
+                dev.lifeboat.copy.Copier.Result r;
+                try (Locks.Held lock = Locks.acquire(dst, false, "copy")) {
+                    r = new dev.lifeboat.copy.Copier(repo, dst).run(List.of(new SnapshotRef(result.id(), result.snapshot())));
+                }
+                Out.info(g, "copied to " + location + ": " + r.blobsCopied() + " blob(s), " + Sizes.human(r.bytesStored()) + " stored");
+            } catch (java.io.IOException e) {
+                throw new RepositoryException("snapshot " + result.id().shortHex() + " is saved, but copying it to "
+                        + location + " failed: " + Main.message(e));
+            }
+        }
+    }
+
+    private char[] copyPassphrase(String location) throws java.io.IOException {
+        if (copyToPasswordFile != null) {
+            return Passwords.fromFile(copyToPasswordFile);
+        }
+        String file = System.getenv("LIFEBOAT_COPY_PASSWORD_FILE");
+        if (file != null && !file.isEmpty()) {
+            return Passwords.fromFile(Path.of(file));
+        }
+        String env = System.getenv("LIFEBOAT_COPY_PASSWORD");
+        if (env != null && !env.isEmpty()) {
+            return env.toCharArray();
+        }
+        return Passwords.prompt("Passphrase of " + location, false);
     }
 
     private void initIfMissing() throws Exception {
