@@ -153,7 +153,7 @@ public final class Repairer {
                     keep.add(p);
                 }
             }
-            writeIndex(keep);
+            repo.saveIndex(keep);
         }
         for (SnapshotRef s : restore) {
             if (!lostFiles.containsKey(s.id().hex())) { // never write a snapshot that points at missing data
@@ -276,20 +276,4 @@ public final class Repairer {
         }
     }
 
-    private void writeIndex(List<IndexFile.PackBlobs> packs) throws IOException {
-        List<IndexFile.PackBlobs> batch = new ArrayList<>();
-        int blobs = 0;
-        for (IndexFile.PackBlobs p : packs) {
-            batch.add(p);
-            blobs += p.blobs().size();
-            if (blobs >= Repository.INDEX_FLUSH_BLOBS) {
-                repo.saveObject(Repository.INDEX, IndexFile.encode(batch));
-                batch.clear();
-                blobs = 0;
-            }
-        }
-        if (!batch.isEmpty()) {
-            repo.saveObject(Repository.INDEX, IndexFile.encode(batch));
-        }
-    }
 }

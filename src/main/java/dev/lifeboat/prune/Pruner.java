@@ -127,7 +127,7 @@ public final class Pruner {
         }
         repackInto(repack, carry);
         newIndex.addAll(repo.takePendingIndex());
-        writeIndex(newIndex);
+        repo.saveIndex(newIndex);
         for (ObjectInfo old : oldIndexFiles) {
             repo.storage().delete(old.name());
         }
@@ -164,23 +164,6 @@ public final class Pruner {
                 }
             }
             writer.flush();
-        }
-    }
-
-    private void writeIndex(List<IndexFile.PackBlobs> packs) throws IOException {
-        List<IndexFile.PackBlobs> batch = new ArrayList<>();
-        int blobs = 0;
-        for (IndexFile.PackBlobs p : packs) {
-            batch.add(p);
-            blobs += p.blobs().size();
-            if (blobs >= Repository.INDEX_FLUSH_BLOBS) {
-                repo.saveObject(Repository.INDEX, IndexFile.encode(batch));
-                batch.clear();
-                blobs = 0;
-            }
-        }
-        if (!batch.isEmpty()) {
-            repo.saveObject(Repository.INDEX, IndexFile.encode(batch));
         }
     }
 

@@ -274,6 +274,24 @@ public final class Repository implements AutoCloseable {
         return out;
     }
 
+    /** Writes index files covering the given packs, split like a backup splits them. */
+    public void saveIndex(List<IndexFile.PackBlobs> packs) throws IOException {
+        List<IndexFile.PackBlobs> batch = new ArrayList<>();
+        int blobs = 0;
+        for (IndexFile.PackBlobs p : packs) {
+            batch.add(p);
+            blobs += p.blobs().size();
+            if (blobs >= INDEX_FLUSH_BLOBS) {
+                saveObject(INDEX, IndexFile.encode(batch));
+                batch.clear();
+                blobs = 0;
+            }
+        }
+        if (!batch.isEmpty()) {
+            saveObject(INDEX, IndexFile.encode(batch));
+        }
+    }
+
     /** Writes an index file for the packs stored since the last one. */
     public synchronized void flushIndex() throws IOException {
         if (pendingIndex.isEmpty()) {
