@@ -310,7 +310,39 @@ public final class Repository implements AutoCloseable {
         if (e == null) {
             throw new RepositoryException("blob " + id.shortHex() + " is not in the index (repository damaged; run \"lifeboat check\")");
         }
+        if (e.type() == BlobType.TREE) {
+            byte[] pack = treePack(e.pack());
+            if (e.offset() + e.length() > pack.length) {
+                throw new CorruptObjectException(packName(e.pack()), "is shorter than the index says (truncated)");
+            }
+            return openBlob(e, pack, (int) e.offset());
+        }
         return openBlob(e, storage.load(packName(e.pack()), e.offset(), e.length()), 0);
+    }
+
+    /** Tree packs read whole and kept (up to TREE_CACHE bytes): walking a snapshot touches thousands of trees,
+     *  and one request per pack instead of per tree is what makes that fast on object storage. */
+    private static final long TREE_CACHE = 64L << 20;
+    private final java.util.LinkedHashMap<BlobId, byte[]> treePacks = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private long treePackBytes;
+
+    private synchronized byte[] treePack(BlobId pack) throws IOException {
+        byte[] data = treePacks.get(pack);
+        if (data == null) {
+            data = storage.load(packName(pack));
+            treePacks.put(pack, data);
+            treePackBytes += data.length;
+            var it = treePacks.entrySet().iterator();
+            while (treePackBytes > TREE_CACHE && treePacks.size() > 1 && it.hasNext()) {
+                var eldest = it.next();
+                if (eldest.getKey().equals(pack)) {
+                    continue;
+                }
+                treePackBytes -= eldest.getValue().length;
+                it.remove();
+            }
+        }
+        return data;
     }
 
     /** Decodes a sealed blob held in buf at off and checks its id. */
