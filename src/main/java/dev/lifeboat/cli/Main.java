@@ -18,7 +18,7 @@ import java.nio.file.NoSuchFileException;
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
                 RestoreCommand.class, DiffCommand.class, DumpCommand.class, CheckCommand.class,
                 ForgetCommand.class, PruneCommand.class, KeyCommand.class, UnlockCommand.class,
-                StatsCommand.class, CopyCommand.class, CopiesCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class})
+                StatsCommand.class, CopyCommand.class, PgCommand.class, CopiesCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -52,7 +52,10 @@ public final class Main implements Runnable {
         if (ex instanceof UncheckedIOException u) {
             ex = u.getCause();
         }
-        if (ex instanceof RepositoryException || ex instanceof CorruptObjectException) {
+        if (ex instanceof RepositoryException || ex instanceof CorruptObjectException
+                || ex instanceof dev.lifeboat.source.postgres.PgException
+                || ex instanceof dev.lifeboat.source.postgres.cluster.ClusterException
+                || ex instanceof dev.lifeboat.source.postgres.cluster.PgNotFoundException) {
             return ex.getMessage();
         }
         if (ex instanceof NoSuchFileException n) {

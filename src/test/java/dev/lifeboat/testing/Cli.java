@@ -79,7 +79,7 @@ public final class Cli {
     /** Runs "lifeboat CMD -r REPO --password-file F ARGS..." ; the common flags go after the subcommand. */
     public Run run(String... args) {
         List<String> full = new ArrayList<>(Arrays.asList(args));
-        int insertAt = args.length > 0 && args[0].equals("key") ? 2 : 1;
+        int insertAt = args.length > 0 && (args[0].equals("key") || args[0].equals("pg")) ? 2 : 1;
         full.addAll(Math.min(insertAt, full.size()), List.of("-r", location, "--password-file", passwordFile.toString()));
         if (args.length > 0 && args[0].equals("init")) {
             full.addAll(List.of("--kdf", CHEAP_KDF));

@@ -1,0 +1,94 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.ExitCodes;
+import dev.lifeboat.repository.Locks;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.SnapshotRef;
+import dev.lifeboat.source.postgres.DumpInfo;
+import dev.lifeboat.source.postgres.PgBackup;
+import dev.lifeboat.source.postgres.PgRestore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = {"Restore a PostgreSQL snapshot into a database: a new one (created; the default), an existing one",
+                "with --replace (a safety snapshot of it is taken first), or selected tables with --table.",
+                "Refuses to restore over a database that is not empty unless told to."})
+final class PgRestoreCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions g;
+    @Mixin
+    PgOptions pg;
+
+    @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "Snapshot id prefix, or latest.")
+    String snapshot;
+    @Option(names = "--db", required = true, paramLabel = "URL", description = "The database to restore into.")
+    String db;
+    @Option(names = "--source-db", paramLabel = "NAME", description = "Which database of a multi-database (--all) snapshot.")
+    String sourceDb;
+    @Option(names = "--replace", description = "Replace an existing database: take a safety snapshot, drop it (closing its connections), recreate it.")
+    boolean replace;
+    @Option(names = {"-t", "--table"}, paramLabel = "PATTERN",
+            description = "Only tables matching PATTERN (glob on schema.table, or on the name), into the existing database; rows of existing tables are replaced in one transaction. Repeatable.")
+    List<String> tables = new ArrayList<>();
+    @Option(names = {"-O", "--no-owner"}, description = "Do not restore ownership: objects belong to the connecting user.")
+    boolean noOwner;
+    @Option(names = {"-x", "--no-privileges"}, description = "Do not restore GRANTs.")
+    boolean noPrivileges;
+    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Only this schema; repeatable.")
+    List<String> schemas = new ArrayList<>();
+    @Option(names = {"-N", "--exclude-schema"}, paramLabel = "NAME", description = "Skip this schema (e.g. one the hosting platform manages); repeatable.")
+    List<String> excludeSchemas = new ArrayList<>();
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel restore jobs (default: ${DEFAULT-VALUE}).")
+    int jobs = 2;
+
+    @Override
+    public Integer call() throws Exception {
+        if (replace && !tables.isEmpty()) {
+            throw new IllegalArgumentException("--replace and --table exclude each other (--table replaces only the tables named)");
+        }
+        if (jobs < 1 || jobs > 64) {
+            throw new IllegalArgumentException("--jobs must be between 1 and 64");
+        }
+        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore")) {
+            SnapshotRef snap = DumpInfo.find(repo, snapshot);
+            PgRestore.SafetySnapshot safety = conn -> {
+                PgBackup.Options o = new PgBackup.Options(conn, false, false, List.of(), jobs,
+                        List.of("safety", "before-restore-" + snap.shortId()), null, pg.bin(), pg.tmp());
+                BlobId id = new PgBackup(repo, o, null).run().id();
+                Out.warn("safety snapshot " + id.shortHex() + " holds " + conn.dbname() + " as it was before this restore");
+                return id;
+            };
+            PgRestore.Options o = new PgRestore.Options(pg.conn(db), sourceDb, replace, tables, noOwner, noPrivileges,
+                    schemas, excludeSchemas, jobs, pg.bin(), pg.tmp(), safety);
+            PgRestore.Result r = new PgRestore(repo, o, s -> Out.info(g, s)).run(snap);
+            if (g.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("snapshot", snap.id().hex());
+                m.put("database", r.database());
+                m.put("created", r.created());
+                m.put("safety_snapshot", r.safetySnapshot() == null ? null : r.safetySnapshot().hex());
+                m.put("tables", r.tablesRestored());
+                m.put("seconds", r.elapsed().toMillis() / 1000.0);
+                m.put("notes", r.notes());
+                Out.json(m);
+            } else if (!g.quiet) {
+                Out.line(String.format("restored snapshot %s into %s: %d tables in %.1f s%s", snap.shortId(), r.database(),
+                        r.tablesRestored(), r.elapsed().toMillis() / 1000.0, r.created() ? " (database created)" : ""));
+                for (String n : r.notes()) {
+                    Out.line("note: " + n);
+                }
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

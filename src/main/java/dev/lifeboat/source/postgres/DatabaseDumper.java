@@ -1,0 +1,392 @@
+package dev.lifeboat.source.postgres;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.Node;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Tree;
+import dev.lifeboat.repository.Trees;
+import dev.lifeboat.source.files.StreamSaver;
+import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
+import dev.lifeboat.source.postgres.DumpInfo.TableDump;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Dumps one database into the repository: pg_dump writes a directory-format dump under a
+ * snapshot this class exports, and each file is stored while pg_dump is still writing it, then
+ * deleted, so temporary space stays near the size of the tables in flight. Row counts are taken
+ * with SQL in the same snapshot and must match the rows in the dump, or the backup fails.
+ */
+final class DatabaseDumper {
+    static final String TOC = "toc.dat";
+    private static final long POLL_MILLIS = 15;
+
+    record Result(Node dir, DatabaseDump info, long bytesAdded, int blobsAdded, long bytesRead, int files) {
+    }
+
+    private final Repository repo;
+    private final Trees trees;
+    private final PgConn conn;
+    private final Path pgDump;
+    private final Path pgRestore;
+    private final List<String> selection;
+    private final int jobs;
+    private final Path tmpRoot;
+    private final Consumer<String> progress;
+
+    private final Map<String, Stored> stored = new ConcurrentHashMap<>();
+    private final Set<String> closed = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
+    private volatile boolean dumpFailed;
+
+    private record Stored(long size, List<String> content, long newlines, long bytesAdded, int blobsAdded) {
+    }
+
+    DatabaseDumper(Repository repo, Trees trees, PgConn conn, Path pgDump, Path pgRestore, List<String> selection,
+                   int jobs, Path tmpRoot, Consumer<String> progress) {
+        this.repo = repo;
+        this.trees = trees;
+        this.conn = conn;
+        this.pgDump = pgDump;
+        this.pgRestore = pgRestore;
+        this.selection = selection;
+        this.jobs = Math.max(1, jobs);
+        this.tmpRoot = tmpRoot;
+        this.progress = progress;
+    }
+
+    Result run(String dirName) throws IOException {
+        Path work = Files.createTempDirectory(tmpRoot, "lifeboat-pgdump-");
+        try (Connection holder = conn.connect()) {
+            holder.setAutoCommit(false);
+            holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            holder.setReadOnly(true);
+            String snapshotId = query1(holder, "SELECT pg_export_snapshot()");
+            DatabaseProps props = DatabaseProps.read(holder);
+            Path dir = Files.createDirectory(work.resolve("dump")).toRealPath();
+            RowCounter counter = new RowCounter(holder);
+            List<Node> nodes = dump(dir, snapshotId, counter);
+            Map<Long, TableCount> counts = counter.await();
+            holder.commit();
+            List<TableDump> tables = tablesOf(counter.dataEntries(), counts);
+            Tree tree = new Tree(nodes);
+            BlobId treeId = trees.save(tree);
+            long added = 0;
+            int blobs = 0;
+            long read = 0;
+            for (Stored s : stored.values()) {
+                added += s.bytesAdded;
+                blobs += s.blobsAdded;
+                read += s.size;
+            }
+            Node dirNode = new Node(dirName, Node.DIR, 0700, null, null, null, null, null, null, null, null, null,
+                    null, null, null, treeId.hex());
+            DatabaseDump info = new DatabaseDump(conn.dbname(), dirName, props.encoding, props.collate, props.ctype,
+                    props.size, tables, props.notValid);
+            return new Result(dirNode, info, added, blobs, read, nodes.size());
+        } catch (SQLException e) {
+            throw new PgException("database " + conn.dbname() + ": " + PgErrors.oneLine(e), e);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private List<Node> dump(Path dir, String snapshotId, RowCounter counter) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--format=directory", "--compress=0", "--no-sync", "--verbose",
+                "--snapshot=" + snapshotId, "--jobs=" + jobs, "--file=" + dir));
+        args.addAll(selection);
+        args.add("--dbname=" + conn.conninfo());
+        PgTool tool = PgTool.start(pgDump, args, conn, ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
+                ProcessBuilder.Redirect.DISCARD, null);
+        BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            Thread t = new Thread(() -> work(dir, queue), "pgdump-store-" + i);
+            t.start();
+            workers.add(t);
+        }
+        boolean listed = false;
+        Set<String> seen = new java.util.HashSet<>();
+        try {
+            while (true) {
+                boolean alive = tool.process().isAlive();
+                List<String> names = list(dir);
+                Set<Path> open = alive && OpenFiles.supported() ? OpenFiles.of(tool.process().toHandle()) : Set.of();
+                for (String name : names) {
+                    if (seen.add(name) && isData(name)) {
+                        queue.add(name);
+                    }
+                }
+                for (String name : names) {
+                    if (!alive || (OpenFiles.supported() && !open.contains(dir.resolve(name)))) {
+                        closed.add(name);
+                    }
+                }
+                if (!listed && closed.contains(TOC)) {
+                    counter.start(listData(dir));
+                    listed = true;
+                }
+                if (workerFailure.get() != null && alive) {
+                    tool.kill();
+                }
+                if (!alive) {
+                    break;
+                }
+                sleep(POLL_MILLIS);
+            }
+            int code = tool.waitFor();
+            if (code != 0 && workerFailure.get() == null) {
+                dumpFailed = true;
+                throw new PgException("pg_dump of database " + conn.dbname() + " failed: " + tool.error());
+            }
+        } finally {
+            for (int i = 0; i < workers.size(); i++) {
+                queue.add("");
+            }
+            for (Thread t : workers) {
+                join(t);
+            }
+            if (tool.process().isAlive()) {
+                tool.kill();
+            }
+        }
+        Throwable failure = workerFailure.get();
+        if (failure != null) {
+            throw failure instanceof IOException io ? io : new IOException(failure.getMessage(), failure);
+        }
+        if (!listed) {
+            counter.start(listData(dir));
+        }
+        // The table of contents and the large-object list are small and complete only now.
+        try (StreamSaver saver = new StreamSaver(repo)) {
+            for (String name : list(dir)) {
+                if (!stored.containsKey(name)) {
+                    store(saver, dir, name);
+                }
+            }
+            saver.flush();
+        }
+        List<Node> nodes = new ArrayList<>();
+        long now = System.currentTimeMillis() * 1_000_000L;
+        for (Map.Entry<String, Stored> e : stored.entrySet()) {
+            Stored s = e.getValue();
+            nodes.add(new Node(e.getKey(), Node.FILE, 0600, now, now, null, null, null, null, null, null, null,
+                    s.size, null, s.content, null));
+        }
+        nodes.sort(Comparator.comparing(Node::name));
+        return nodes;
+    }
+
+    private static boolean isData(String name) {
+        return name.endsWith(".dat") && !name.equals(TOC);
+    }
+
+    private void work(Path dir, BlockingQueue<String> queue) {
+        try (StreamSaver saver = new StreamSaver(repo)) {
+            while (true) {
+                String name = queue.take();
+                if (name.isEmpty()) {
+                    break;
+                }
+                if (workerFailure.get() == null && !dumpFailed) {
+                    store(saver, dir, name);
+                    Files.deleteIfExists(dir.resolve(name));
+                }
+            }
+            saver.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workerFailure.compareAndSet(null, e);
+        } catch (IOException | RuntimeException e) {
+            workerFailure.compareAndSet(null, e);
+        }
+    }
+
+    private void store(StreamSaver saver, Path dir, String name) throws IOException {
+        try (GrowingFile in = new GrowingFile(dir.resolve(name), () -> closed.contains(name),
+                () -> dumpFailed || workerFailure.get() != null)) {
+            StreamSaver.Saved s;
+            try {
+                s = saver.save(in, n -> { });
+            } catch (StreamSaver.StoreFailedException e) {
+                throw e.getCause();
+            }
+            stored.put(name, new Stored(s.size(), s.content(), in.newlines(), s.bytesAdded(), s.blobsAdded()));
+            if (progress != null && name.matches("\\d+\\.dat")) {
+                progress.accept(name);
+            }
+        }
+    }
+
+    /** The TABLE DATA entries of the dump's table of contents: file name to table oid. */
+    private Map<String, Long> listData(Path dir) {
+        PgTool tool = PgTool.start(pgRestore, List.of("--list", dir.toString()), null,
+                ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), ProcessBuilder.Redirect.PIPE, null);
+        Map<String, Long> data = new java.util.LinkedHashMap<>();
+        try (InputStream out = tool.process().getInputStream()) {
+            for (String line : new String(out.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                TocLine t = TocLine.parse(line);
+                if (t != null && t.desc().equals("TABLE DATA")) {
+                    data.put(t.dumpId() + ".dat", t.oid());
+                }
+            }
+        } catch (IOException e) {
+            throw new PgException("cannot read the dump's table of contents: " + e.getMessage(), e);
+        }
+        tool.check();
+        return data;
+    }
+
+    private List<TableDump> tablesOf(Map<String, Long> entries, Map<Long, TableCount> counts) {
+        List<TableDump> tables = new ArrayList<>();
+        List<String> mismatches = new ArrayList<>();
+        for (Map.Entry<String, Long> e : entries.entrySet()) {
+            TableCount c = counts.get(e.getValue());
+            Stored s = stored.get(e.getKey());
+            if (c == null || s == null) {
+                throw new PgException("dump of database " + conn.dbname() + " is incomplete: no data file "
+                        + e.getKey() + (c != null ? " for table " + c.schema + "." + c.name : ""));
+            }
+            // pg_dump ends each COPY data file with "\.", and two empty lines.
+            long rows = s.newlines - 3;
+            if (rows != c.rows) {
+                mismatches.add(c.schema + "." + c.name + " (database: " + c.rows + ", dump: " + rows + ")");
+            }
+            tables.add(new TableDump(c.schema, c.name, e.getKey(), c.rows, c.bytes));
+        }
+        if (!mismatches.isEmpty()) {
+            throw new PgException("row counts in the dump differ from the database: " + String.join(", ", mismatches));
+        }
+        tables.sort(Comparator.comparing(TableDump::schema).thenComparing(TableDump::name));
+        return tables;
+    }
+
+    private static List<String> list(Path dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                names.add(p.getFileName().toString());
+            }
+        }
+        return names;
+    }
+
+    static String query1(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgException("interrupted");
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort: a leftover temp file must not mask the real outcome
+                }
+            });
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+
+    record TableCount(String schema, String name, long rows, long bytes) {
+    }
+
+    /** Counts rows with SQL on the snapshot-holding connection, in parallel with pg_dump. */
+    private static final class RowCounter {
+        private final Connection holder;
+        private Thread thread;
+        private Map<String, Long> entries = Map.of();
+        private final Map<Long, TableCount> counts = new ConcurrentHashMap<>();
+        private volatile Throwable failure;
+
+        RowCounter(Connection holder) {
+            this.holder = holder;
+        }
+
+        void start(Map<String, Long> dataEntries) {
+            this.entries = dataEntries;
+            thread = new Thread(this::count, "pg-row-count");
+            thread.start();
+        }
+
+        Map<String, Long> dataEntries() {
+            return entries;
+        }
+
+        private void count() {
+            try (PreparedStatement ps = holder.prepareStatement(
+                    "SELECT c.oid, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname), pg_total_relation_size(c.oid) "
+                            + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ANY(?)")) {
+                ps.setArray(1, holder.createArrayOf("oid", entries.values().toArray()));
+                List<Object[]> rels = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rels.add(new Object[]{rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)});
+                    }
+                }
+                for (Object[] r : rels) {
+                    long n = Long.parseLong(query1(holder, "SELECT count(*) FROM ONLY " + r[3]));
+                    counts.put((Long) r[0], new TableCount((String) r[1], (String) r[2], n, (Long) r[4]));
+                }
+            } catch (SQLException | RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        Map<Long, TableCount> await() throws SQLException {
+            if (thread != null) {
+                join(thread);
+            }
+            if (failure instanceof SQLException s) {
+                throw s;
+            }
+            if (failure != null) {
+                throw (RuntimeException) failure;
+            }
+            return counts;
+        }
+    }
+}

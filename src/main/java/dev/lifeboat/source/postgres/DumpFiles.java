@@ -1,0 +1,202 @@
+package dev.lifeboat.source.postgres;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.Node;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.RepositoryException;
+import dev.lifeboat.repository.Tree;
+import dev.lifeboat.repository.Trees;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A database's pg_dump directory laid out on disk from a snapshot. For pg_restore the data files
+ * are named pipes fed from the repository as pg_restore opens them, so a restore needs no
+ * temporary copy of the dump; for extract they are written out as regular files.
+ */
+final class DumpFiles implements AutoCloseable {
+    private final Repository repo;
+    private final Path dir;
+    private final List<Thread> feeders = new ArrayList<>();
+    private final List<Path> pipes = new ArrayList<>();
+    private final Set<String> fed = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<IOException> readFailure = new AtomicReference<>();
+    private volatile Runnable onReadFailure = () -> { };
+
+    private DumpFiles(Repository repo, Path dir) {
+        this.repo = repo;
+        this.dir = dir;
+    }
+
+    static Tree treeOf(Repository repo, String rootTree, String dirName) throws IOException {
+        Tree top = Trees.load(repo, BlobId.parse(rootTree));
+        Node db = top.find(dirName);
+        if (db == null || !db.isDir()) {
+            throw new RepositoryException("snapshot has no dump directory " + dirName);
+        }
+        return Trees.load(repo, BlobId.parse(db.subtree()));
+    }
+
+    /** Writes every file of the dump into {@code dir} (which must exist and be empty). */
+    static void extract(Repository repo, Tree dump, Path dir) throws IOException {
+        for (Node n : dump.nodes()) {
+            if (n.isFile()) {
+                checkName(n.name());
+                try (OutputStream out = Files.newOutputStream(dir.resolve(n.name()))) {
+                    write(repo, n, out);
+                }
+            }
+        }
+    }
+
+    /** Lays the dump out in {@code dir} with a named pipe for every data file, each fed by its own thread. */
+    static DumpFiles piped(Repository repo, Tree dump, Path dir) throws IOException {
+        DumpFiles f = new DumpFiles(repo, dir);
+        List<Node> data = new ArrayList<>();
+        for (Node n : dump.nodes()) {
+            if (!n.isFile()) {
+                continue;
+            }
+            checkName(n.name());
+            if (n.name().endsWith(".dat") && !n.name().equals(DatabaseDumper.TOC)) {
+                data.add(n);
+            } else {
+                try (OutputStream out = Files.newOutputStream(dir.resolve(n.name()))) {
+                    write(repo, n, out);
+                }
+            }
+        }
+        f.mkfifos(data);
+        for (Node n : data) {
+            Thread t = new Thread(null, () -> f.feed(n), "feed-" + n.name(), 256 * 1024);
+            t.setDaemon(true);
+            f.feeders.add(t);
+            t.start();
+        }
+        return f;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** What to do when the snapshot cannot be read: kill the consumer, so it cannot commit a truncated table. */
+    void onReadFailure(Runnable action) {
+        this.onReadFailure = action;
+    }
+
+    /** Data files pg_restore read to the end; read it before {@link #close}, which releases the unread ones. */
+    Set<String> fed() {
+        return fed;
+    }
+
+    /** A failure to read the repository while feeding, which pg_restore would only see as a short file. */
+    IOException readFailure() {
+        return readFailure.get();
+    }
+
+    private void mkfifos(List<Node> data) throws IOException {
+        for (int i = 0; i < data.size(); i += 200) {
+            List<String> cmd = new ArrayList<>(List.of("mkfifo", "-m", "600"));
+            for (Node n : data.subList(i, Math.min(data.size(), i + 200))) {
+                Path p = dir.resolve(n.name());
+                cmd.add(p.toString());
+                pipes.add(p);
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            try {
+                String out = new String(p.getInputStream().readAllBytes()).strip();
+                if (p.waitFor() != 0) {
+                    throw new IOException("mkfifo failed: " + out);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+        }
+    }
+
+    private void feed(Node n) {
+        Path p = dir.resolve(n.name());
+        // Opening blocks until pg_restore opens the pipe to read it.
+        try (OutputStream out = new FileOutputStream(p.toFile())) {
+            try {
+                write(repo, n, out);
+            } catch (RepositoryIOException e) {
+                readFailure.compareAndSet(null, e.getCause());
+                // Stop the reader before closing the pipe: a short file would look like a complete table.
+                onReadFailure.run();
+                return;
+            }
+            out.flush();
+            fed.add(n.name());
+        } catch (IOException e) {
+            // pg_restore closed the pipe early (it failed, or did not want this file)
+        }
+    }
+
+    private static void write(Repository repo, Node n, OutputStream out) throws IOException {
+        for (String id : n.content()) {
+            byte[] blob;
+            try {
+                blob = repo.loadBlob(BlobId.parse(id));
+            } catch (IOException e) {
+                throw new RepositoryIOException(e);
+            }
+            out.write(blob);
+        }
+    }
+
+    private static void checkName(String name) throws RepositoryException {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            throw new RepositoryException("refusing dump file name \"" + name + "\" in snapshot");
+        }
+    }
+
+    /** Releases feeders pg_restore never opened: opening a pipe read-write never blocks and lets the writer through. */
+    @Override
+    public void close() {
+        for (int round = 0; round < 100 && feeders.stream().anyMatch(Thread::isAlive); round++) {
+            for (int i = 0; i < feeders.size(); i++) {
+                if (feeders.get(i).isAlive()) {
+                    try (RandomAccessFile r = new RandomAccessFile(pipes.get(i).toFile(), "rw")) {
+                        feeders.get(i).join(20);
+                    } catch (IOException | InterruptedException ignored) {
+                        // the feeder sees a broken pipe and ends
+                    }
+                }
+            }
+        }
+    }
+
+    /** Marks a repository read failure apart from a pipe closed by the reader. */
+    static final class RepositoryIOException extends IOException {
+        RepositoryIOException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    static Map<String, Node> byName(Tree t) {
+        Map<String, Node> m = new java.util.HashMap<>();
+        for (Node n : t.nodes()) {
+            m.put(n.name(), n);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.lifeboat.source.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Reads a file while another process is still writing it: at end of file it waits until the
+ * writer has either written more or closed the file. Lets a table be stored as pg_dump writes
+ * it instead of after, and counts the lines read (a COPY text row is exactly one line).
+ */
+final class GrowingFile extends InputStream {
+    private final FileChannel channel;
+    private final BooleanSupplier complete;
+    private final BooleanSupplier failed;
+    private long newlines;
+
+    GrowingFile(Path file, BooleanSupplier complete, BooleanSupplier failed) throws IOException {
+        this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.complete = complete;
+        this.failed = failed;
+    }
+
+    long newlines() {
+        return newlines;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        while (true) {
+            // Check completion before reading: data written before the close is then surely visible.
+            boolean done = complete.getAsBoolean();
+            int n = channel.read(ByteBuffer.wrap(b, off, len));
+            if (n > 0) {
+                count(b, off, n);
+                return n;
+            }
+            if (done) {
+                return -1;
+            }
+            if (failed.getAsBoolean()) {
+                throw new IOException("pg_dump stopped before finishing this file");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for pg_dump");
+            }
+        }
+    }
+
+    private void count(byte[] b, int off, int n) {
+        long c = 0;
+        for (int i = off, end = off + n; i < end; i++) {
+            if (b[i] == '\n') {
+                c++;
+            }
+        }
+        newlines += c;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,265 @@
+package dev.lifeboat.source.postgres;
+
+import dev.lifeboat.repository.BlobId;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.SnapshotRef;
+import dev.lifeboat.repository.Tree;
+import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
+import dev.lifeboat.source.postgres.DumpInfo.TableDump;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * {@code lifeboat pg restore}: a database from a snapshot into a new database (the default), over
+ * an existing one ({@code --replace}, after a safety snapshot), or selected tables into an
+ * existing database. pg_restore does the work, reading the dump through named pipes.
+ */
+public final class PgRestore {
+
+    /** @param safety takes the safety snapshot of the database about to be replaced; returns its id */
+    public record Options(PgConn target, String sourceDb, boolean replace, List<String> tables, boolean noOwner,
+                          boolean noPrivileges, List<String> schemas, List<String> excludeSchemas, int jobs,
+                          Optional<Path> pgBin, Path tmpDir, SafetySnapshot safety) {
+    }
+
+    public interface SafetySnapshot {
+        BlobId take(PgConn db) throws IOException;
+    }
+
+    public record Result(String database, boolean created, BlobId safetySnapshot, int tablesRestored,
+                         List<String> notes, Duration elapsed) {
+    }
+
+    private final Repository repo;
+    private final Options opts;
+    private final Consumer<String> progress;
+
+    public PgRestore(Repository repo, Options opts, Consumer<String> progress) {
+        this.repo = repo;
+        this.opts = opts;
+        this.progress = progress == null ? s -> { } : progress;
+    }
+
+    public Result run(SnapshotRef snap) throws IOException {
+        Instant start = Instant.now();
+        DumpInfo info = DumpInfo.of(snap);
+        DatabaseDump db = info.database(opts.sourceDb);
+        repo.loadIndex();
+        Tree dump = DumpFiles.treeOf(repo, snap.snapshot().tree(), db.dir());
+        String target = opts.target.dbname();
+        PgConn admin = opts.target.withDatabase("postgres");
+        int targetMajor;
+        boolean exists;
+        try (Connection c = connectAdmin(admin)) {
+            targetMajor = Integer.parseInt(DatabaseDumper.query1(c, "SELECT current_setting('server_version_num')")) / 10000;
+            exists = exists(c, target);
+        } catch (SQLException e) {
+            throw new PgException("cannot query " + admin.describe() + ": " + PgErrors.oneLine(e), e);
+        }
+        Path pgRestore = PgTool.find("pg_restore", Math.max(info.serverMajor(), targetMajor), opts.pgBin);
+        List<String> notes = new ArrayList<>();
+        if (!opts.tables.isEmpty()) {
+            if (!exists) {
+                throw new PgException("database " + target + " does not exist; --table restores tables into an existing database");
+            }
+            Path psql = PgTool.find("psql", Math.max(info.serverMajor(), targetMajor), opts.pgBin);
+            int n = new TableRestore(repo, opts, dump, db, pgRestore, psql).run(notes);
+            return new Result(target, false, null, n, notes, Duration.between(start, Instant.now()));
+        }
+        BlobId safety = null;
+        boolean created = false;
+        if (exists) {
+            if (opts.replace) {
+                progress.accept("taking a safety snapshot of " + target + " before replacing it");
+                safety = opts.safety.take(opts.target);
+                dropDatabase(admin, target, targetMajor);
+                createDatabase(admin, target, db, notes);
+                created = true;
+            } else {
+                long relations = userRelations(opts.target);
+                if (relations > 0) {
+                    throw new PgException("database " + target + " exists and is not empty (" + relations
+                            + " relations); use --replace to replace it (a safety snapshot is taken first), "
+                            + "--table to restore selected tables, or name a new database");
+                }
+            }
+        } else {
+            createDatabase(admin, target, db, notes);
+            created = true;
+        }
+        int tables;
+        try {
+            tables = restoreAll(pgRestore, dump, db);
+        } catch (PgException e) {
+            String back = safety != null ? "; the previous contents are in safety snapshot " + safety.shortHex()
+                    + " (lifeboat pg restore " + safety.shortHex() + " --db ... --replace)" : "";
+            throw new PgException(e.getMessage() + back, e);
+        }
+        analyze(opts.target);
+        if (!opts.noOwner) {
+            notes.add("objects keep their original owners; roles are not part of a single-database backup and must exist on the target (or use --no-owner)");
+        }
+        if (info.globals() != null && !info.rolePasswords()) {
+            notes.add("role passwords are not in this backup (taken without --role-passwords): set them with ALTER ROLE ... PASSWORD");
+        }
+        if (info.options().contains("--data-only")) {
+            notes.add("this snapshot holds data only: the tables had to exist already");
+        }
+        return new Result(target, created, safety, tables, notes, Duration.between(start, Instant.now()));
+    }
+
+    private int restoreAll(Path pgRestore, Tree dump, DatabaseDump db) throws IOException {
+        Path work = Files.createTempDirectory(opts.tmpDir, "lifeboat-pgrestore-");
+        try (DumpFiles files = DumpFiles.piped(repo, dump, work)) {
+            List<String> args = new ArrayList<>(List.of("--verbose", "--exit-on-error", "--jobs=" + Math.max(1, opts.jobs),
+                    "--dbname=" + opts.target.conninfo()));
+            args.addAll(commonArgs(opts));
+            args.add(work.toString());
+            PgTool tool = PgTool.start(pgRestore, args, opts.target, ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
+                    ProcessBuilder.Redirect.DISCARD, null);
+            files.onReadFailure(tool::kill);
+            int code = tool.waitFor();
+            Set<String> fed = Set.copyOf(files.fed());
+            if (files.readFailure() != null) {
+                throw new PgException("restore of " + opts.target.dbname() + " stopped: cannot read the snapshot: "
+                        + files.readFailure().getMessage() + "; " + restored(db, fed));
+            }
+            if (code != 0) {
+                String err = tool.error();
+                if (err.contains("role") && err.contains("does not exist")) {
+                    err += " (restore with --no-owner --no-privileges, or create the role first)";
+                }
+                throw new PgException("pg_restore into " + opts.target.dbname() + " failed: " + err + "; " + restored(db, fed));
+            }
+            return (int) db.tables().stream().filter(t -> fed.contains(t.file())).count();
+        } finally {
+            DatabaseDumper.deleteTree(work);
+        }
+    }
+
+    /** What a failed restore had loaded: the user must know which tables are complete. */
+    private static String restored(DatabaseDump db, Set<String> fed) {
+        List<String> done = db.tables().stream().filter(t -> fed.contains(t.file())).map(TableDump::qualified).toList();
+        String list = done.size() <= 20 ? String.join(", ", done) : String.join(", ", done.subList(0, 20)) + ", ...";
+        return "data of " + done.size() + " of " + db.tables().size() + " tables was sent"
+                + (done.isEmpty() ? "" : " (" + list + ")");
+    }
+
+    static List<String> commonArgs(Options o) {
+        List<String> args = new ArrayList<>();
+        if (o.noOwner) {
+            args.add("--no-owner");
+        }
+        if (o.noPrivileges) {
+            args.add("--no-privileges");
+        }
+        for (String s : o.schemas) {
+            args.add("--schema=" + s);
+        }
+        for (String s : o.excludeSchemas) {
+            args.add("--exclude-schema=" + s);
+        }
+        return args;
+    }
+
+    static Connection connectAdmin(PgConn admin) {
+        try {
+            return admin.connect();
+        } catch (PgException e) {
+            if (e.getMessage().contains("does not exist")) {
+                return admin.withDatabase("template1").connect();
+            }
+            throw e;
+        }
+    }
+
+    private static boolean exists(Connection c, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static long userRelations(PgConn db) {
+        try (Connection c = db.connect()) {
+            return Long.parseLong(DatabaseDumper.query1(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    + "WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+                    + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"));
+        } catch (SQLException e) {
+            throw new PgException("cannot inspect " + db.describe() + ": " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    private static void dropDatabase(PgConn admin, String name, int major) {
+        try (Connection c = connectAdmin(admin); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE " + ident(name) + (major >= 13 ? " WITH (FORCE)" : ""));
+        } catch (SQLException e) {
+            throw new PgException("cannot drop database " + name + ": " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    /** Creates the database like the source: same encoding, and the same locale where the target server has it. */
+    static void createDatabase(PgConn admin, String name, DatabaseDump db, List<String> notes) {
+        try (Connection c = connectAdmin(admin); Statement s = c.createStatement()) {
+            String base = "CREATE DATABASE " + ident(name) + " TEMPLATE template0 ENCODING " + literal(db.encoding());
+            try {
+                s.execute(base + " LC_COLLATE " + literal(db.collate()) + " LC_CTYPE " + literal(db.ctype()));
+            } catch (SQLException e) {
+                if (!String.valueOf(e.getMessage()).contains("locale") && !String.valueOf(e.getMessage()).contains("collation")) {
+                    throw e;
+                }
+                s.execute(base);
+                notes.add("the source's locale " + db.collate() + " is not available on the target; the database uses the server's default");
+            }
+        } catch (SQLException e) {
+            throw new PgException("cannot create database " + name + ": " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    private static void analyze(PgConn db) {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("ANALYZE");
+        } catch (SQLException e) {
+            throw new PgException("restored, but ANALYZE failed on " + db.dbname() + ": " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    static String ident(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    /** Glob (* and ?) on "schema.table", or on the table name alone when the pattern has no dot. */
+    static boolean matches(String pattern, TableDump t) {
+        StringBuilder re = new StringBuilder();
+        for (char ch : pattern.toCharArray()) {
+            switch (ch) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(ch)));
+            }
+        }
+        Pattern p = Pattern.compile(re.toString());
+        return p.matcher(pattern.contains(".") ? t.qualified() : t.name()).matches();
+    }
+}
