@@ -48,6 +48,13 @@ final class PgBackupCommand implements Callable<Integer> {
     List<String> excludeSchemas = new ArrayList<>();
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Tables dumped in parallel (default: ${DEFAULT-VALUE}).")
     int jobs = 2;
+    @Option(names = "--no-sql-row-counts", negatable = false,
+            description = "Skip counting every table's rows with SQL in the dump's snapshot (a cross-check of the dump; reads each table twice, "
+                    + "in parallel with pg_dump). The counts recorded are the dump's own either way.")
+    boolean noSqlRowCounts;
+    @Option(names = "--compression", paramLabel = "LEVEL",
+            description = "zstd level for this backup (default: ${DEFAULT-VALUE}: on dumps it measured both faster and smaller than 3).")
+    int compression = 1;
     @Option(names = "--tag", split = ",", description = "Tag the snapshot (repeatable, or comma-separated).")
     List<String> tags = new ArrayList<>();
     @Option(names = "--host", description = "Host name to record (default: this machine's).")
@@ -60,6 +67,9 @@ final class PgBackupCommand implements Callable<Integer> {
         }
         if (rolePasswords && !all) {
             throw new IllegalArgumentException("--role-passwords needs --all (roles are only backed up with --all)");
+        }
+        if (compression < 1 || compression > 19) {
+            throw new IllegalArgumentException("--compression must be a zstd level from 1 to 19");
         }
         if (jobs < 1 || jobs > 64) {
             throw new IllegalArgumentException("--jobs must be between 1 and 64");
@@ -77,7 +87,8 @@ final class PgBackupCommand implements Callable<Integer> {
         schemas.forEach(t -> selection.add("--schema=" + t));
         excludeSchemas.forEach(t -> selection.add("--exclude-schema=" + t));
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg backup")) {
-            PgBackup.Options o = new PgBackup.Options(conn, all, rolePasswords, selection, jobs, tags, host, pg.bin(), pg.tmp());
+            PgBackup.Options o = new PgBackup.Options(conn, all, rolePasswords, selection, jobs, tags, host, pg.bin(), pg.tmp(),
+                    !noSqlRowCounts, compression);
             PgBackup.Result r = new PgBackup(repo, o, s -> Out.info(g, s)).run();
             report(r);
         }

@@ -19,9 +19,9 @@ public final class BlobWriter implements AutoCloseable {
     private byte[] sealed = new byte[0];
     private PackWriter pack;
 
-    BlobWriter(Repository repo) {
+    BlobWriter(Repository repo, int level) {
         this.repo = repo;
-        zstd.setLevel(repo.config().compressionLevel());
+        zstd.setLevel(level);
     }
 
     /**

@@ -237,7 +237,12 @@ public final class Repository implements AutoCloseable {
     }
 
     public BlobWriter newBlobWriter() {
-        return new BlobWriter(this);
+        return new BlobWriter(this, config.compressionLevel());
+    }
+
+    /** A writer compressing at another zstd level than the repository's default. */
+    public BlobWriter newBlobWriter(int compressionLevel) {
+        return new BlobWriter(this, compressionLevel);
     }
 
     void commitPack(PackWriter writer) throws IOException {

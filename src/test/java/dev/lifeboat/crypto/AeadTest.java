@@ -35,6 +35,21 @@ class AeadTest {
     }
 
     @Test
+    void largeMessagesSealedInSlicesRoundTripAndAreAuthenticated() throws Exception {
+        java.util.Random r = new java.util.Random(7);
+        for (int len : new int[]{0, 1, 32 * 1024 - 1, 32 * 1024, 32 * 1024 + 1, 96 * 1024, 1 << 20, (1 << 20) + 13}) {
+            byte[] plain = new byte[len];
+            r.nextBytes(plain);
+            byte[] sealed = aead.seal(plain);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plain, aead.open(sealed), "length " + len);
+            if (len > 0) {
+                sealed[Aead.NONCE_LENGTH + r.nextInt(len)] ^= 1;
+                org.junit.jupiter.api.Assertions.assertThrows(AuthenticationException.class, () -> aead.open(sealed), "length " + len);
+            }
+        }
+    }
+
+    @Test
     void noncesAreFresh() {
         Set<String> nonces = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {

@@ -24,9 +24,14 @@ public final class StreamSaver implements AutoCloseable {
     private final BlobWriter writer;
 
     public StreamSaver(Repository repo) {
+        this(repo, repo.config().compressionLevel());
+    }
+
+    /** A saver compressing at {@code level} rather than the repository's default; readers don't care which. */
+    public StreamSaver(Repository repo, int level) {
         this.repo = repo;
         this.chunker = new StreamChunker(repo.chunker());
-        this.writer = repo.newBlobWriter();
+        this.writer = repo.newBlobWriter(level);
     }
 
     public record Saved(List<String> content, long size, long bytesAdded, int blobsAdded) {

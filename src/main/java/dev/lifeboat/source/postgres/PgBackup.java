@@ -34,7 +34,8 @@ public final class PgBackup {
      * @param pgBin     a configured PostgreSQL bin directory, searched first
      */
     public record Options(PgConn conn, boolean all, boolean rolePasswords, List<String> selection, int jobs,
-                          List<String> tags, String host, Optional<Path> pgBin, Path tmpDir) {
+                          List<String> tags, String host, Optional<Path> pgBin, Path tmpDir, boolean sqlCounts,
+                          int compressionLevel) {
     }
 
     public record Result(BlobId id, Snapshot snapshot, DumpInfo info) {
@@ -68,7 +69,7 @@ public final class PgBackup {
             if (opts.all) {
                 globals = "globals.sql";
                 Path pgDumpAll = PgTool.find("pg_dumpall", server.major, opts.pgBin);
-                try (StreamSaver saver = new StreamSaver(repo)) {
+                try (StreamSaver saver = new StreamSaver(repo, opts.compressionLevel)) {
                     StreamSaver.Saved s = dumpGlobals(pgDumpAll, saver);
                     saver.flush();
                     long now = Instant.now().toEpochMilli() * 1_000_000L;
@@ -86,7 +87,7 @@ public final class PgBackup {
                     progress.accept("dumping database " + db);
                 }
                 DatabaseDumper dumper = new DatabaseDumper(repo, trees, opts.conn.withDatabase(db), pgDump, pgRestore,
-                        opts.selection, opts.jobs, opts.tmpDir, null);
+                        opts.selection, opts.jobs, opts.tmpDir, null, opts.sqlCounts, opts.compressionLevel);
                 DatabaseDumper.Result r = dumper.run(dirName(db));
                 root.add(r.dir());
                 dumps.add(r.info());

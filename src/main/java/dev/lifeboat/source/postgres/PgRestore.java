@@ -110,7 +110,7 @@ public final class PgRestore {
                     + " (lifeboat pg restore " + safety.shortHex() + " --db ... --replace)" : "";
             throw new PgException(e.getMessage() + back, e);
         }
-        analyze(opts.target);
+        analyze(opts.target, opts.jobs);
         if (!opts.noOwner) {
             notes.add("objects keep their original owners; roles are not part of a single-database backup and must exist on the target (or use --no-owner)");
         }
@@ -233,11 +233,47 @@ public final class PgRestore {
         }
     }
 
-    private static void analyze(PgConn db) {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            s.execute("ANALYZE");
+    /** ANALYZE, table by table, largest first, on {@code jobs} connections: fresh statistics before the first query. */
+    private static void analyze(PgConn db, int jobs) {
+        List<String> tables = new ArrayList<>();
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE c.relkind IN ('r','m','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
+                        + "AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY c.relpages DESC")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
         } catch (SQLException e) {
-            throw new PgException("restored, but ANALYZE failed on " + db.dbname() + ": " + PgErrors.oneLine(e), e);
+            throw new PgException("restored, but cannot list tables to ANALYZE in " + db.dbname() + ": " + PgErrors.oneLine(e), e);
+        }
+        java.util.concurrent.ConcurrentLinkedQueue<String> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(tables);
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, Math.min(jobs, tables.size())); i++) {
+            Thread t = new Thread(() -> {
+                try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                    for (String table; (table = queue.poll()) != null; ) {
+                        s.execute("ANALYZE " + table);
+                    }
+                } catch (SQLException e) {
+                    failure.compareAndSet(null, new PgException("restored, but ANALYZE failed on " + db.dbname() + ": " + PgErrors.oneLine(e), e));
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "analyze-" + i);
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgException("interrupted");
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
