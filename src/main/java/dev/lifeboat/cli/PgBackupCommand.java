@@ -48,10 +48,10 @@ final class PgBackupCommand implements Callable<Integer> {
     List<String> excludeSchemas = new ArrayList<>();
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Tables dumped in parallel (default: ${DEFAULT-VALUE}).")
     int jobs = 2;
-    @Option(names = "--no-sql-row-counts", negatable = false,
-            description = "Skip counting every table's rows with SQL in the dump's snapshot (a cross-check of the dump; reads each table twice, "
-                    + "in parallel with pg_dump). The counts recorded are the dump's own either way.")
-    boolean noSqlRowCounts;
+    @Option(names = "--sql-row-counts",
+            description = "Also count every table's rows with SQL in the dump's snapshot and fail if the dump holds a different number "
+                    + "(a cross-check of pg_dump; reads each table twice). The counts recorded are the dump's own, exact for that snapshot, either way.")
+    boolean sqlRowCounts;
     @Option(names = "--compression", paramLabel = "LEVEL",
             description = "zstd level for this backup (default: ${DEFAULT-VALUE}: on dumps it measured both faster and smaller than 3).")
     int compression = 1;
@@ -88,7 +88,7 @@ final class PgBackupCommand implements Callable<Integer> {
         excludeSchemas.forEach(t -> selection.add("--exclude-schema=" + t));
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg backup")) {
             PgBackup.Options o = new PgBackup.Options(conn, all, rolePasswords, selection, jobs, tags, host, pg.bin(), pg.tmp(),
-                    !noSqlRowCounts, compression);
+                    sqlRowCounts, compression);
             PgBackup.Result r = new PgBackup(repo, o, s -> Out.info(g, s)).run();
             report(r);
         }

@@ -244,20 +244,12 @@ final class DatabaseDumper {
 
     /** The TABLE DATA entries of the dump's table of contents: file name to table oid. */
     private Map<String, Long> listData(Path dir) {
-        PgTool tool = PgTool.start(pgRestore, List.of("--list", dir.toString()), null,
-                ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), ProcessBuilder.Redirect.PIPE, null);
         Map<String, Long> data = new java.util.LinkedHashMap<>();
-        try (InputStream out = tool.process().getInputStream()) {
-            for (String line : new String(out.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                TocLine t = TocLine.parse(line);
-                if (t != null && t.desc().equals("TABLE DATA")) {
-                    data.put(t.dumpId() + ".dat", t.oid());
-                }
+        for (TocLine t : TocLine.list(pgRestore, dir)) {
+            if (t.desc().equals("TABLE DATA")) {
+                data.put(t.dumpId() + ".dat", t.oid());
             }
-        } catch (IOException e) {
-            throw new PgException("cannot read the dump's table of contents: " + e.getMessage(), e);
         }
-        tool.check();
         return data;
     }
 

@@ -128,29 +128,18 @@ final class TableRestore {
                 create.add(t.schema() + " " + t.name() + " ");
             }
         }
-        PgTool tool = PgTool.start(pgRestore, List.of("--list", dir.toString()), null,
-                ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), ProcessBuilder.Redirect.PIPE, null);
         List<String> out = new ArrayList<>();
-        try (InputStream in = tool.process().getInputStream()) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                TocLine t = TocLine.parse(line);
-                if (t == null) {
-                    continue;
-                }
-                boolean take = switch (t.desc()) {
-                    case "TABLE DATA" -> dataFiles.contains(t.dumpId() + ".dat");
-                    case "TABLE" -> create.stream().anyMatch(t.rest()::startsWith);
-                    case "SEQUENCE SET" -> sequences.stream().anyMatch(s -> t.rest().startsWith(s + " "));
-                    default -> false;
-                };
-                if (take) {
-                    out.add(line);
-                }
+        for (TocLine t : TocLine.list(pgRestore, dir)) {
+            boolean take = switch (t.desc()) {
+                case "TABLE DATA" -> dataFiles.contains(t.dumpId() + ".dat");
+                case "TABLE" -> create.stream().anyMatch(t.rest()::startsWith);
+                case "SEQUENCE SET" -> sequences.stream().anyMatch(seq -> t.rest().startsWith(seq + " "));
+                default -> false;
+            };
+            if (take) {
+                out.add(t.line());
             }
-        } catch (IOException e) {
-            throw new PgException("cannot read the dump's table of contents: " + e.getMessage(), e);
         }
-        tool.check();
         return out;
     }
 

@@ -18,6 +18,25 @@ record TocLine(int dumpId, long tableOid, long oid, String desc, String rest, St
             "OPERATOR CLASS", "OPERATOR FAMILY", "ACCESS METHOD", "PUBLICATION TABLE", "PUBLICATION TABLES IN SCHEMA",
             "ATTACH PARTITION", "INDEX ATTACH", "CHECK CONSTRAINT", "STATISTICS DATA", "SHELL TYPE", "POLICY");
 
+    /** The table of contents of the dump in {@code dir}, read with {@code pg_restore --list}. */
+    static java.util.List<TocLine> list(java.nio.file.Path pgRestore, java.nio.file.Path dir) {
+        PgTool tool = PgTool.start(pgRestore, java.util.List.of("--list", dir.toString()), null,
+                ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), ProcessBuilder.Redirect.PIPE, null);
+        java.util.List<TocLine> out = new java.util.ArrayList<>();
+        try (java.io.InputStream in = tool.process().getInputStream()) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                TocLine t = parse(line);
+                if (t != null) {
+                    out.add(t);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new PgException("cannot read the dump's table of contents: " + e.getMessage(), e);
+        }
+        tool.check();
+        return out;
+    }
+
     static TocLine parse(String line) {
         Matcher m = LINE.matcher(line);
         if (!m.matches()) {

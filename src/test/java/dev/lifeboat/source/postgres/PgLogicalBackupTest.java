@@ -85,7 +85,7 @@ class PgLogicalBackupTest {
     void restoresEveryKindOfObjectFaithfully(LocalCluster pg) throws Exception {
         String src = loadFixture(pg, "fidelity");
         Cli cli = repo();
-        JsonNode backup = json(cli.ok("pg", "backup", "--json", "--db", pg.connectionUri(src), "--jobs", "3"));
+        JsonNode backup = json(cli.ok("pg", "backup", "--json", "--sql-row-counts", "--db", pg.connectionUri(src), "--jobs", "3"));
         JsonNode tables = backup.at("/postgres/databases/0/tables");
         assertTrue(tables.size() >= 10, backup.toString());
         for (JsonNode t : tables) {
