@@ -132,7 +132,7 @@ final class DumpFiles implements AutoCloseable {
         // Opening blocks until pg_restore opens the pipe to read it.
         try (OutputStream out = new FileOutputStream(p.toFile())) {
             try {
-                write(repo, n, out);
+                writeAhead(repo, n, out);
             } catch (RepositoryIOException e) {
                 readFailure.compareAndSet(null, e.getCause());
                 // Stop the reader before closing the pipe: a short file would look like a complete table.
@@ -143,6 +143,59 @@ final class DumpFiles implements AutoCloseable {
             fed.add(n.name());
         } catch (IOException e) {
             // pg_restore closed the pipe early (it failed, or did not want this file)
+        }
+    }
+
+    private static final byte[] END = new byte[0];
+
+    /**
+     * Writes a file into a pipe while the next blobs are already being decrypted and decompressed
+     * on another thread: written one after the other, pg_restore would wait on every blob.
+     */
+    private static void writeAhead(Repository repo, Node n, OutputStream out) throws IOException {
+        java.util.concurrent.BlockingQueue<byte[]> ready = new java.util.concurrent.ArrayBlockingQueue<>(3);
+        AtomicReference<IOException> failed = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread loader = new Thread(() -> {
+            try {
+                for (String id : n.content()) {
+                    if (stop.get()) {
+                        return;
+                    }
+                    ready.put(repo.loadBlob(BlobId.parse(id)));
+                }
+            } catch (IOException e) {
+                failed.set(e);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                ready.put(END);
+            } catch (InterruptedException ignored) {
+                // the writer has given up
+            }
+        }, "load-" + n.name());
+        loader.setDaemon(true);
+        loader.start();
+        try {
+            while (true) {
+                byte[] blob = ready.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (blob == END || (blob == null && !loader.isAlive() && ready.isEmpty())) {
+                    break;
+                }
+                if (blob != null) {
+                    out.write(blob);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } finally {
+            stop.set(true);
+            loader.interrupt();
+        }
+        if (failed.get() != null) {
+            throw new RepositoryIOException(failed.get());
         }
     }
 
