@@ -37,7 +37,9 @@ final class BackupCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions g;
 
-    @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files and directories to back up.")
+    @Parameters(paramLabel = "PATH", arity = "0..*",
+            description = "Files and directories to back up; or \"bucket s3:ENDPOINT/BUCKET[/PREFIX]\" to back up the objects of an S3 bucket.")
+    List<String> args = new ArrayList<>();
     List<Path> paths = new ArrayList<>();
 
     @Option(names = "--tag", split = ",", description = "Tag the snapshot (repeatable, or comma-separated).")
@@ -71,6 +73,11 @@ final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!args.isEmpty() && args.get(0).equals("bucket") && args.size() == 2
+                && dev.lifeboat.storage.s3.S3Location.isS3(args.get(1))) {
+            return backupBucket(args.get(1));
+        }
+        paths = args.stream().map(Path::of).toList();
         if (stdin && !paths.isEmpty()) {
             throw new IllegalArgumentException("--stdin takes no PATH arguments");
         }
@@ -103,6 +110,28 @@ final class BackupCommand implements Callable<Integer> {
                 FileBackup.Options opts = new FileBackup.Options(paths, tags, hostName, ex, oneFileSystem, g.threads);
                 result = new FileBackup(repo, opts, Progress.backup(g)).run(parentRef);
             }
+            report(result);
+            replicate(repo, result);
+            return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;
+        }
+    }
+
+    private int backupBucket(String location) throws Exception {
+        if (stdin) {
+            throw new IllegalArgumentException("--stdin takes no PATH arguments");
+        }
+        if (init) {
+            initIfMissing();
+        }
+        dev.lifeboat.storage.s3.S3Location src = dev.lifeboat.storage.s3.S3Location.parse(location);
+        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "backup");
+             software.amazon.awssdk.services.s3.S3Client client = dev.lifeboat.storage.s3.S3Storage.buildClient(src,
+                     dev.lifeboat.storage.s3.S3Options.fromEnvironment(src))) {
+            String hostName = host != null ? host : Hosts.hostname();
+            SnapshotRef parentRef = force ? null : parent != null ? Snapshots.find(repo, parent)
+                    : dev.lifeboat.source.bucket.BucketBackup.findParent(repo, src, hostName);
+            FileBackup.Result result = new dev.lifeboat.source.bucket.BucketBackup(repo, client,
+                    new dev.lifeboat.source.bucket.BucketBackup.Options(src, tags, hostName, Math.max(4, g.threads))).run(parentRef);
             report(result);
             replicate(repo, result);
             return result.partial() ? ExitCodes.PARTIAL : ExitCodes.OK;

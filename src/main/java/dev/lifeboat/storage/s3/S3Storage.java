@@ -85,7 +85,8 @@ public final class S3Storage implements Storage {
         return new S3Storage(loc, S3Options.fromEnvironment(loc));
     }
 
-    private static S3Client buildClient(S3Location location, S3Options o) {
+    /** A client for the location's endpoint with Lifeboat's timeouts and retries; also used to read buckets as a backup source. */
+    public static S3Client buildClient(S3Location location, S3Options o) {
         var retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
                 .maxAttempts(o.maxAttempts())
                 .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(200), Duration.ofSeconds(20)))
