@@ -63,7 +63,7 @@ final class PgRestoreCommand implements Callable<Integer> {
             SnapshotRef snap = DumpInfo.find(repo, snapshot);
             PgRestore.SafetySnapshot safety = conn -> {
                 PgBackup.Options o = new PgBackup.Options(conn, false, false, List.of(), jobs,
-                        List.of("safety", "before-restore-" + snap.shortId()), null, pg.bin(), pg.tmp(), false, 1);
+                        List.of("safety", "before-restore-" + snap.shortId()), null, pg.bin(), pg.tmp(), false, 1, 512L << 20);
                 BlobId id = new PgBackup(repo, o, null).run().id();
                 Out.warn("safety snapshot " + id.shortHex() + " holds " + conn.dbname() + " as it was before this restore");
                 return id;

@@ -58,6 +58,9 @@ final class DatabaseDumper {
 
     private final Map<String, Stored> stored = new ConcurrentHashMap<>();
     private final Set<String> closed = ConcurrentHashMap.newKeySet();
+    /** Bytes of each file already stored; the rest of what pg_dump wrote is the backlog on disk. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> consumed = new ConcurrentHashMap<>();
+    private final long tempLimit;
     private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
     private volatile boolean dumpFailed;
 
@@ -65,7 +68,8 @@ final class DatabaseDumper {
     }
 
     DatabaseDumper(Repository repo, Trees trees, PgConn conn, Path pgDump, Path pgRestore, List<String> selection,
-                   int jobs, Path tmpRoot, Consumer<String> progress, boolean sqlCounts, int compressionLevel) {
+                   int jobs, Path tmpRoot, Consumer<String> progress, boolean sqlCounts, int compressionLevel, long tempLimit) {
+        this.tempLimit = tempLimit;
         this.sqlCounts = sqlCounts;
         this.compressionLevel = compressionLevel;
         this.repo = repo;
@@ -131,6 +135,7 @@ final class DatabaseDumper {
         }
         boolean listed = false;
         Set<String> seen = new java.util.HashSet<>();
+        Backpressure pause = new Backpressure(tool.process().toHandle(), tempLimit);
         try {
             while (true) {
                 boolean alive = tool.process().isAlive();
@@ -151,7 +156,10 @@ final class DatabaseDumper {
                     listed = true;
                 }
                 if (workerFailure.get() != null && alive) {
+                    pause.resume();
                     tool.kill();
+                } else if (alive) {
+                    pause.adjust(backlog(dir, names));
                 }
                 if (!alive) {
                     break;
@@ -164,6 +172,7 @@ final class DatabaseDumper {
                 throw new PgException("pg_dump of database " + conn.dbname() + " failed: " + tool.error());
             }
         } finally {
+            pause.resume();
             for (int i = 0; i < workers.size(); i++) {
                 queue.add("");
             }
@@ -201,6 +210,67 @@ final class DatabaseDumper {
         return nodes;
     }
 
+    /** What pg_dump has written that is not stored yet: the temporary space in use, give or take the holes punched. */
+    private long backlog(Path dir, List<String> names) {
+        long total = 0;
+        for (String name : names) {
+            if (!isData(name)) {
+                continue;
+            }
+            try {
+                java.util.concurrent.atomic.AtomicLong done = consumed.get(name);
+                total += Math.max(0, Files.size(dir.resolve(name)) - (done == null ? 0 : done.get()));
+            } catch (IOException ignored) {
+                // stored and deleted since the listing
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Stops pg_dump (SIGSTOP) while the files it has written but Lifeboat has not yet stored
+     * exceed the limit, and lets it go on (SIGCONT) once they are down to half: temporary space
+     * stays bounded even when storing is slower than dumping. The server just waits on its socket.
+     */
+    private static final class Backpressure {
+        private final ProcessHandle dump;
+        private final long limit;
+        private boolean stopped;
+
+        Backpressure(ProcessHandle dump, long limit) {
+            this.dump = dump;
+            this.limit = limit;
+        }
+
+        void adjust(long backlog) {
+            if (!stopped && backlog > limit) {
+                signal("-STOP");
+                stopped = true;
+            } else if (stopped && backlog < limit / 2) {
+                resume();
+            }
+        }
+
+        void resume() {
+            if (stopped) {
+                signal("-CONT");
+                stopped = false;
+            }
+        }
+
+        private void signal(String sig) {
+            List<String> cmd = new ArrayList<>(List.of("kill", sig, String.valueOf(dump.pid())));
+            dump.descendants().forEach(p -> cmd.add(String.valueOf(p.pid())));
+            try {
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            } catch (IOException e) {
+                throw new PgException("cannot pause or resume pg_dump: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private static boolean isData(String name) {
         return name.endsWith(".dat") && !name.equals(TOC);
     }
@@ -227,8 +297,9 @@ final class DatabaseDumper {
     }
 
     private void store(StreamSaver saver, Path dir, String name) throws IOException {
+        java.util.concurrent.atomic.AtomicLong position = consumed.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicLong());
         try (GrowingFile in = new GrowingFile(dir.resolve(name), () -> closed.contains(name),
-                () -> dumpFailed || workerFailure.get() != null)) {
+                () -> dumpFailed || workerFailure.get() != null, position)) {
             StreamSaver.Saved s;
             try {
                 s = saver.save(in, n -> { });

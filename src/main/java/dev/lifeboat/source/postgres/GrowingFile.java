@@ -17,12 +17,23 @@ final class GrowingFile extends InputStream {
     private final FileChannel channel;
     private final BooleanSupplier complete;
     private final BooleanSupplier failed;
+    private final Path file;
+    private final java.util.concurrent.atomic.AtomicLong consumed;
     private long newlines;
+    private long punched;
 
-    GrowingFile(Path file, BooleanSupplier complete, BooleanSupplier failed) throws IOException {
+    /** Gives back disk space of what has been read every so often (a hole punched at the start of the file). */
+    private static final long PUNCH_EVERY = 32L << 20;
+    private static volatile boolean punchWorks = true;
+
+    /** @param consumed updated with the bytes read so far, for whoever watches the backlog */
+    GrowingFile(Path file, BooleanSupplier complete, BooleanSupplier failed, java.util.concurrent.atomic.AtomicLong consumed)
+            throws IOException {
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
+        this.file = file;
         this.complete = complete;
         this.failed = failed;
+        this.consumed = consumed;
     }
 
     long newlines() {
@@ -46,6 +57,10 @@ final class GrowingFile extends InputStream {
             int n = channel.read(ByteBuffer.wrap(b, off, len));
             if (n > 0) {
                 count(b, off, n);
+                long at = consumed.addAndGet(n);
+                if (at - punched >= PUNCH_EVERY) {
+                    punch(at & ~4095L);
+                }
                 return n;
             }
             if (done) {
@@ -60,6 +75,29 @@ final class GrowingFile extends InputStream {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while waiting for pg_dump");
             }
+        }
+    }
+
+    /**
+     * Frees the blocks already read while pg_dump keeps appending, so a table larger than the
+     * free space can still pass through. Java has no fallocate, so util-linux's does it; where
+     * that fails (no tool, a file system without holes) the file simply keeps its blocks.
+     */
+    private void punch(long upTo) {
+        punched = upTo;
+        if (!punchWorks || upTo <= 0) {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder("fallocate", "--punch-hole", "--offset", "0", "--length", String.valueOf(upTo),
+                    file.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor() != 0) {
+                punchWorks = false;
+            }
+        } catch (IOException e) {
+            punchWorks = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -35,7 +35,7 @@ public final class PgBackup {
      */
     public record Options(PgConn conn, boolean all, boolean rolePasswords, List<String> selection, int jobs,
                           List<String> tags, String host, Optional<Path> pgBin, Path tmpDir, boolean sqlCounts,
-                          int compressionLevel) {
+                          int compressionLevel, long tempLimit) {
     }
 
     public record Result(BlobId id, Snapshot snapshot, DumpInfo info) {
@@ -87,7 +87,8 @@ public final class PgBackup {
                     progress.accept("dumping database " + db);
                 }
                 DatabaseDumper dumper = new DatabaseDumper(repo, trees, opts.conn.withDatabase(db), pgDump, pgRestore,
-                        opts.selection, opts.jobs, opts.tmpDir, null, opts.sqlCounts, opts.compressionLevel);
+                        opts.selection, opts.jobs, opts.tmpDir, null, opts.sqlCounts, opts.compressionLevel,
+                        opts.tempLimit);
                 DatabaseDumper.Result r = dumper.run(dirName(db));
                 root.add(r.dir());
                 dumps.add(r.info());
