@@ -85,6 +85,16 @@ final class DatabaseDumper {
 
     Result run(String dirName) throws IOException {
         Path work = Files.createTempDirectory(tmpRoot, "lifeboat-pgdump-");
+        // Interrupted (Ctrl-C, SIGTERM): no pg_dump left running, paused or not, and no dump left on disk.
+        Thread cleanup = new Thread(() -> {
+            ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").equals(pgDump.toString()))
+                    .forEach(p -> {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                    });
+            deleteTree(work);
+        }, "pgdump-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (Connection holder = conn.connect()) {
             holder.setAutoCommit(false);
             holder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
@@ -116,6 +126,11 @@ final class DatabaseDumper {
             throw new PgException("database " + conn.dbname() + ": " + PgErrors.oneLine(e), e);
         } finally {
             deleteTree(work);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to
+            }
         }
     }
 
