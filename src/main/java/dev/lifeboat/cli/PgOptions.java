@@ -24,6 +24,26 @@ public final class PgOptions {
         return PgConn.parse(spec, passwordFile);
     }
 
+    /**
+     * While the passphrase is stretched (Argon2id, about half a second), loads the PostgreSQL
+     * driver, opens one connection and finds the installed PostgreSQL tools, so the real work
+     * starts warm. Failures are ignored here: the real attempt reports them.
+     */
+    void warmUp(PgConn conn) {
+        Thread t = new Thread(() -> {
+            try {
+                dev.lifeboat.source.postgres.cluster.PgBinaries.discover(bin());
+                try (java.sql.Connection c = conn.withDatabase("postgres").connect()) {
+                    c.isValid(1);
+                }
+            } catch (RuntimeException | java.sql.SQLException ignored) {
+                // reported by the real attempt
+            }
+        }, "pg-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     Optional<Path> bin() {
         return Optional.ofNullable(pgBin);
     }

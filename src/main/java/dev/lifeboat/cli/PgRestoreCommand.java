@@ -59,6 +59,7 @@ final class PgRestoreCommand implements Callable<Integer> {
         if (jobs < 1 || jobs > 64) {
             throw new IllegalArgumentException("--jobs must be between 1 and 64");
         }
+        pg.warmUp(pg.conn(db));
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore")) {
             SnapshotRef snap = DumpInfo.find(repo, snapshot);
             PgRestore.SafetySnapshot safety = conn -> {
