@@ -151,11 +151,16 @@ final class DatabaseDumper {
         boolean listed = false;
         Set<String> seen = new java.util.HashSet<>();
         Backpressure pause = new Backpressure(tool.process().toHandle(), tempLimit);
+        List<Long> pids = null;
+        int polls = 0;
         try {
             while (true) {
                 boolean alive = tool.process().isAlive();
                 List<String> names = list(dir);
-                Set<Path> open = alive && OpenFiles.supported() ? OpenFiles.of(tool.process().toHandle()) : Set.of();
+                if (alive && OpenFiles.supported() && (pids == null || ++polls % 32 == 0)) {
+                    pids = OpenFiles.tree(tool.process().toHandle()); // pg_dump forks its workers once, at the start
+                }
+                Set<Path> open = alive && OpenFiles.supported() ? OpenFiles.of(pids) : Set.of();
                 for (String name : names) {
                     if (seen.add(name) && isData(name)) {
                         queue.add(name);
@@ -273,13 +278,19 @@ final class DatabaseDumper {
             }
         }
 
+        private boolean works = true;
+
+        /** Java cannot send SIGSTOP, so kill(1) does; without it there is no pausing, only a larger temporary directory. */
         private void signal(String sig) {
+            if (!works) {
+                return;
+            }
             List<String> cmd = new ArrayList<>(List.of("kill", sig, String.valueOf(dump.pid())));
             dump.descendants().forEach(p -> cmd.add(String.valueOf(p.pid())));
             try {
                 new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             } catch (IOException e) {
-                throw new PgException("cannot pause or resume pg_dump: " + e.getMessage(), e);
+                works = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -21,9 +21,20 @@ final class OpenFiles {
     }
 
     static Set<Path> of(ProcessHandle process) {
-        Set<Path> open = new HashSet<>();
+        return of(tree(process));
+    }
+
+    /** The process and its descendants; finding them scans all of /proc, so callers polling often keep the list a while. */
+    static java.util.List<Long> tree(ProcessHandle process) {
         try (Stream<ProcessHandle> all = Stream.concat(Stream.of(process), process.descendants())) {
-            all.forEach(p -> collect(p.pid(), open));
+            return all.map(ProcessHandle::pid).toList();
+        }
+    }
+
+    static Set<Path> of(java.util.List<Long> pids) {
+        Set<Path> open = new HashSet<>();
+        for (long pid : pids) {
+            collect(pid, open);
         }
         return open;
     }
