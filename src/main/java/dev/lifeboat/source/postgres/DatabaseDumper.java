@@ -64,7 +64,7 @@ final class DatabaseDumper {
     private final AtomicReference<Throwable> workerFailure = new AtomicReference<>();
     private volatile boolean dumpFailed;
 
-    private record Stored(long size, List<String> content, long newlines, long bytesAdded, int blobsAdded) {
+    private record Stored(long size, List<String> content, long newlines, long bytesAdded, int blobsAdded, byte[] tail) {
     }
 
     DatabaseDumper(Repository repo, Trees trees, PgConn conn, Path pgDump, Path pgRestore, List<String> selection,
@@ -157,15 +157,21 @@ final class DatabaseDumper {
             while (true) {
                 boolean alive = tool.process().isAlive();
                 List<String> names = list(dir);
-                if (alive && OpenFiles.supported() && (pids == null || ++polls % 32 == 0)) {
-                    pids = OpenFiles.tree(tool.process().toHandle()); // pg_dump forks its workers once, at the start
-                }
-                Set<Path> open = alive && OpenFiles.supported() ? OpenFiles.of(pids) : Set.of();
+                boolean newFile = false;
                 for (String name : names) {
-                    if (seen.add(name) && isData(name)) {
-                        queue.add(name);
+                    if (seen.add(name)) {
+                        newFile = true;
+                        if (isData(name)) {
+                            queue.add(name);
+                        }
                     }
                 }
+                // Listing pg_dump's workers scans all of /proc: done when a file appears (its writer
+                // exists by then) and now and then, not on every poll.
+                if (alive && OpenFiles.supported() && (pids == null || newFile || ++polls % 32 == 0)) {
+                    pids = OpenFiles.tree(tool.process().toHandle());
+                }
+                Set<Path> open = alive && OpenFiles.supported() ? OpenFiles.of(pids) : Set.of();
                 for (String name : names) {
                     if (!alive || (OpenFiles.supported() && !open.contains(dir.resolve(name)))) {
                         closed.add(name);
@@ -332,7 +338,7 @@ final class DatabaseDumper {
             } catch (StreamSaver.StoreFailedException e) {
                 throw e.getCause();
             }
-            stored.put(name, new Stored(s.size(), s.content(), in.newlines(), s.bytesAdded(), s.blobsAdded()));
+            stored.put(name, new Stored(s.size(), s.content(), in.newlines(), s.bytesAdded(), s.blobsAdded(), in.tail()));
             if (progress != null && name.matches("\\d+\\.dat")) {
                 progress.accept(name);
             }
@@ -360,8 +366,14 @@ final class DatabaseDumper {
                 throw new PgException("dump of database " + conn.dbname() + " is incomplete: no data file "
                         + e.getKey() + (c != null ? " for table " + c.schema + "." + c.name : ""));
             }
-            // pg_dump ends each COPY data file with "\.", and two empty lines; every row is one line.
-            long rows = s.newlines - 3;
+            // Every row is one line; pg_dump ends the data with a "\." line and empty lines. A file
+            // without that end is cut short, whatever the reason, and must not become a backup.
+            int trailing = GrowingFile.endOfCopyData(s.tail);
+            if (trailing < 0) {
+                throw new PgException("the dump of table " + c.schema + "." + c.name + " in database " + conn.dbname()
+                        + " is incomplete (no end-of-data marker); no snapshot was written");
+            }
+            long rows = s.newlines - trailing;
             if (c.rows >= 0 && rows != c.rows) {
                 mismatches.add(c.schema + "." + c.name + " (database: " + c.rows + ", dump: " + rows + ")");
             }

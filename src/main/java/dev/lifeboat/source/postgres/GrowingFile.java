@@ -40,6 +40,34 @@ final class GrowingFile extends InputStream {
         return newlines;
     }
 
+    private final byte[] ring = new byte[16];
+    private long total;
+
+    /** The last bytes read (up to 16). */
+    byte[] tail() {
+        int n = (int) Math.min(total, ring.length);
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = ring[(int) ((total - n + i) % ring.length)];
+        }
+        return out;
+    }
+
+    /**
+     * How many newlines follow the "\." end-of-data line of COPY text data ending in {@code tail},
+     * or -1 when the data does not end that way (cut short).
+     */
+    static int endOfCopyData(byte[] tail) {
+        int k = 0;
+        int i = tail.length - 1;
+        while (i >= 0 && tail[i] == '\n') {
+            k++;
+            i--;
+        }
+        boolean marker = i >= 1 && tail[i] == '.' && tail[i - 1] == '\\' && (i == 1 || tail[i - 2] == '\n');
+        return marker && k >= 1 ? k : -1;
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];
@@ -57,6 +85,10 @@ final class GrowingFile extends InputStream {
             int n = channel.read(ByteBuffer.wrap(b, off, len));
             if (n > 0) {
                 count(b, off, n);
+                for (int i = Math.max(off, off + n - ring.length); i < off + n; i++) {
+                    ring[(int) ((total + i - off) % ring.length)] = b[i];
+                }
+                total += n;
                 long at = consumed.addAndGet(n);
                 if (at - punched >= PUNCH_EVERY) {
                     punch(at & ~4095L);
