@@ -58,7 +58,9 @@ public final class BlobWriter implements AutoCloseable {
                 compressed = new byte[0];
             }
             if (pack.size() >= repo.config().packSize()) {
-                flush();
+                PackWriter full = pack;
+                pack = null;
+                repo.commitPackInBackground(full);
             }
             return n;
         } catch (IOException | RuntimeException e) {
@@ -74,18 +76,20 @@ public final class BlobWriter implements AutoCloseable {
         }
         pack.add(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.compressed());
         if (pack.size() >= repo.config().packSize()) {
-            flush();
+            PackWriter full = pack;
+            pack = null;
+            repo.commitPackInBackground(full);
         }
     }
 
-    /** Finishes the current pack and stores it with its index entries. */
+    /** Finishes the current pack and stores it with its index entries; returns once every pack of the repository is stored. */
     public void flush() throws IOException {
-        if (pack == null) {
-            return;
+        if (pack != null) {
+            PackWriter p = pack;
+            pack = null;
+            repo.commitPack(p);
         }
-        PackWriter p = pack;
-        pack = null;
-        repo.commitPack(p);
+        repo.awaitUploads();
     }
 
     /** Drops an unfinished pack (the backup failed); its blobs were never indexed. */

@@ -245,6 +245,74 @@ public final class Repository implements AutoCloseable {
         return new BlobWriter(this, compressionLevel);
     }
 
+    /** Packs being uploaded by the background uploader, and the first upload that failed. */
+    private int uploading;
+    private IOException uploadFailure;
+    private java.util.concurrent.ExecutorService uploader;
+    private static final int UPLOADS_IN_FLIGHT = 4;
+
+    /**
+     * Seals a full pack and uploads it on a background thread, so the writer goes on chunking
+     * and compressing meanwhile (on object storage an upload takes as long as filling a pack).
+     * At most {@value #UPLOADS_IN_FLIGHT} packs are in flight; a failed upload is reported by the
+     * next commit and by {@link #awaitUploads}, and its blobs are never indexed.
+     */
+    void commitPackInBackground(PackWriter writer) throws IOException {
+        synchronized (this) {
+            while (uploading >= UPLOADS_IN_FLIGHT && uploadFailure == null) {
+                waitForUploads();
+            }
+            if (uploadFailure != null) {
+                writer.abandon();
+                throw uploadFailure;
+            }
+            uploading++;
+            if (uploader == null) {
+                uploader = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT, r -> {
+                    Thread t = new Thread(r, "pack-upload");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+        uploader.execute(() -> {
+            IOException failed = null;
+            try {
+                commitPack(writer);
+            } catch (IOException e) {
+                failed = e;
+            } catch (RuntimeException e) {
+                failed = new IOException(e.getMessage(), e);
+            }
+            synchronized (this) {
+                if (failed != null && uploadFailure == null) {
+                    uploadFailure = failed;
+                }
+                uploading--;
+                notifyAll();
+            }
+        });
+    }
+
+    /** Returns when every pack handed to the background uploader is stored; throws the first upload failure. */
+    public synchronized void awaitUploads() throws IOException {
+        while (uploading > 0) {
+            waitForUploads();
+        }
+        if (uploadFailure != null) {
+            throw uploadFailure;
+        }
+    }
+
+    private void waitForUploads() throws java.io.InterruptedIOException {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while packs were uploading");
+        }
+    }
+
     void commitPack(PackWriter writer) throws IOException {
         PackWriter.Finished f;
         try {
@@ -266,13 +334,14 @@ public final class Repository implements AutoCloseable {
             pendingIndex.add(new IndexFile.PackBlobs(f.id(), f.size(), f.entries()));
             pendingBlobs += f.entries().size();
             if (pendingBlobs >= INDEX_FLUSH_BLOBS || pendingIndex.size() >= INDEX_FLUSH_PACKS) {
-                flushIndex();
+                writePendingIndex(); // not flushIndex: this may run on an uploader thread, which must not wait for itself
             }
         }
     }
 
     /** Packs stored by this process since the last index file was written. */
-    public synchronized List<IndexFile.PackBlobs> takePendingIndex() {
+    public synchronized List<IndexFile.PackBlobs> takePendingIndex() throws IOException {
+        awaitUploads();
         List<IndexFile.PackBlobs> out = List.copyOf(pendingIndex);
         pendingIndex.clear();
         pendingBlobs = 0;
@@ -299,6 +368,12 @@ public final class Repository implements AutoCloseable {
 
     /** Writes an index file for the packs stored since the last one. */
     public synchronized void flushIndex() throws IOException {
+        awaitUploads();
+        writePendingIndex();
+    }
+
+    /** Writes an index file for the packs registered so far (all of them stored). */
+    private synchronized void writePendingIndex() throws IOException {
         if (pendingIndex.isEmpty()) {
             return;
         }
@@ -389,6 +464,20 @@ public final class Repository implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            // A failed operation may close without flushing: let its uploads end before the storage goes.
+            while (uploading > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (uploader != null) {
+            uploader.shutdownNow();
+        }
         storage.close();
     }
 }

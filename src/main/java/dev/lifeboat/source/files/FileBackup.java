@@ -384,7 +384,11 @@ public final class FileBackup {
                 f.complete(readFile(p, name, st, changed));
             } catch (Throwable t) {
                 if (t instanceof StreamSaver.StoreFailedException || t instanceof Error) {
-                    failure = t;
+                    synchronized (this) {
+                        if (failure == null) { // the first failure is the cause; later ones only say "aborted"
+                            failure = t;
+                        }
+                    }
                 }
                 f.completeExceptionally(t);
             } finally {
