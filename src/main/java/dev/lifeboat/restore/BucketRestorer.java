@@ -6,7 +6,8 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.TreeWalker;
 import dev.lifeboat.storage.s3.S3Location;
-import software.amazon.awssdk.core.exception.SdkException;
+import dev.lifeboat.storage.s3.S3Storage;
+import dev.lifeboat.util.Workers;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -65,42 +66,29 @@ public final class BucketRestorer {
         AtomicInteger skipped = new AtomicInteger();
         AtomicLong bytes = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, opts.threads()); i++) {
-            Thread t = new Thread(() -> {
-                try {
-                    for (Item it; failure.get() == null && (it = queue.poll()) != null; ) {
-                        String key = keyOf(it);
-                        if (opts.skipIdentical() && identical(key, it.node())) {
-                            skipped.incrementAndGet();
-                            continue;
-                        }
-                        upload(key, it.node());
-                        put.incrementAndGet();
-                        bytes.addAndGet(it.node().sizeOr0());
-                    }
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "put-" + i);
-            t.start();
-            workers.add(t);
-        }
-        for (Thread t : workers) {
+        Workers.runAll(opts.threads(), "put", () -> {
             try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                for (Item it; failure.get() == null && (it = queue.poll()) != null; ) {
+                    String key = keyOf(it);
+                    if (opts.skipIdentical() && identical(key, it.node())) {
+                        skipped.incrementAndGet();
+                        continue;
+                    }
+                    upload(key, it.node());
+                    put.incrementAndGet();
+                    bytes.addAndGet(it.node().sizeOr0());
+                }
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
             }
-        }
+        });
         Throwable f = failure.get();
         if (f != null) {
             String done = put.get() + " of " + items.size() + " objects were put before the failure";
             if (f instanceof UncheckedIOException u) {
                 f = u.getCause();
             }
-            throw new IOException("restore to " + opts.target() + " failed: " + describe(f) + "; " + done, f);
+            throw new IOException("restore to " + opts.target() + " failed: " + S3Storage.describe(f) + "; " + done, f);
         }
         return new Result(put.get(), skipped.get(), bytes.get());
     }
@@ -155,16 +143,6 @@ public final class BucketRestorer {
                 node.sizeOr0(), type));
     }
 
-    private static String describe(Throwable e) {
-        if (e instanceof S3Exception s && s.awsErrorDetails() != null) {
-            return s.awsErrorDetails().errorMessage() + " (HTTP " + s.statusCode() + ")";
-        }
-        if (e instanceof SdkException) {
-            String m = String.valueOf(e.getMessage());
-            return m.lines().findFirst().orElse(m);
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
 
     /** A file's content as a stream, one blob at a time. */
     static final class BlobStream extends InputStream {

@@ -12,6 +12,8 @@ import dev.lifeboat.repository.Trees;
 import dev.lifeboat.source.files.FileBackup;
 import dev.lifeboat.source.files.StreamSaver;
 import dev.lifeboat.storage.s3.S3Location;
+import dev.lifeboat.storage.s3.S3Storage;
+import dev.lifeboat.util.Workers;
 import dev.lifeboat.util.Version;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -21,7 +23,6 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
@@ -78,55 +79,42 @@ public final class BucketBackup {
         AtomicInteger unchanged = new AtomicInteger();
         AtomicReference<Throwable> fatal = new AtomicReference<>();
         java.util.concurrent.ConcurrentLinkedQueue<BucketObject> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(objects);
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, opts.threads()); i++) {
-            Thread t = new Thread(() -> {
-                try (StreamSaver saver = new StreamSaver(repo)) {
-                    for (BucketObject o; (o = queue.poll()) != null && fatal.get() == null; ) {
-                        Node old = previous.get(o.key());
-                        if (old != null && same(old, o)) {
-                            done.put(o.key(), old);
-                            unchanged.incrementAndGet();
-                            continue;
-                        }
-                        try (ResponseInputStream<GetObjectResponse> in = client.getObject(
-                                software.amazon.awssdk.services.s3.model.GetObjectRequest.builder().bucket(opts.source().bucket()).key(o.key()).build())) {
-                            GetObjectResponse meta = in.response();
-                            StreamSaver.Saved s = saver.save(in, n -> { });
-                            bytesAdded.addAndGet(s.bytesAdded());
-                            bytesRead.addAndGet(s.size());
-                            blobs.addAndGet(s.blobsAdded());
-                            long mtime = o.lastModified().getEpochSecond() * 1_000_000_000L + o.lastModified().getNano();
-                            Node.ObjectAttrs attrs = new Node.ObjectAttrs(relative(o.key()), meta.eTag(), meta.contentType(),
-                                    meta.metadata() == null || meta.metadata().isEmpty() ? null : new TreeMap<>(meta.metadata()));
-                            done.put(o.key(), new Node("", Node.FILE, 0644, mtime, mtime, null, null, null, null, null, null,
-                                    null, s.size(), null, s.content(), null, attrs));
-                            (old == null ? fresh : changed).incrementAndGet();
-                        } catch (NoSuchKeyException e) {
-                            errors.add(o.key() + ": deleted while the backup ran");
-                        } catch (StreamSaver.StoreFailedException e) {
-                            fatal.compareAndSet(null, e.getCause());
-                        }
+        Workers.runAll(opts.threads(), "bucket", () -> {
+            try (StreamSaver saver = new StreamSaver(repo)) {
+                for (BucketObject o; (o = queue.poll()) != null && fatal.get() == null; ) {
+                    Node old = previous.get(o.key());
+                    if (old != null && same(old, o)) {
+                        done.put(o.key(), old);
+                        unchanged.incrementAndGet();
+                        continue;
                     }
-                    saver.flush();
-                } catch (IOException | RuntimeException e) {
-                    fatal.compareAndSet(null, e);
+                    try (ResponseInputStream<GetObjectResponse> in = client.getObject(
+                            software.amazon.awssdk.services.s3.model.GetObjectRequest.builder().bucket(opts.source().bucket()).key(o.key()).build())) {
+                        GetObjectResponse meta = in.response();
+                        StreamSaver.Saved s = saver.save(in, n -> { });
+                        bytesAdded.addAndGet(s.bytesAdded());
+                        bytesRead.addAndGet(s.size());
+                        blobs.addAndGet(s.blobsAdded());
+                        long mtime = o.lastModified().getEpochSecond() * 1_000_000_000L + o.lastModified().getNano();
+                        Node.ObjectAttrs attrs = new Node.ObjectAttrs(relative(o.key()), meta.eTag(), meta.contentType(),
+                                meta.metadata() == null || meta.metadata().isEmpty() ? null : new TreeMap<>(meta.metadata()));
+                        done.put(o.key(), new Node("", Node.FILE, 0644, mtime, mtime, null, null, null, null, null, null,
+                                null, s.size(), null, s.content(), null, attrs));
+                        (old == null ? fresh : changed).incrementAndGet();
+                    } catch (NoSuchKeyException e) {
+                        errors.add(o.key() + ": deleted while the backup ran");
+                    } catch (StreamSaver.StoreFailedException e) {
+                        fatal.compareAndSet(null, e.getCause());
+                    }
                 }
-            }, "bucket-" + i);
-            t.start();
-            workers.add(t);
-        }
-        for (Thread t : workers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
+                saver.flush();
+            } catch (IOException | RuntimeException e) {
+                fatal.compareAndSet(null, e);
             }
-        }
+        });
         if (fatal.get() != null) {
             Throwable f = fatal.get();
-            throw f instanceof IOException io ? io : new IOException(describe(f), f);
+            throw f instanceof IOException io ? io : new IOException(S3Storage.describe(f), f);
         }
         try (Trees trees = new Trees(repo)) {
             DirBuilder root = new DirBuilder();
@@ -174,18 +162,11 @@ public final class BucketBackup {
         } catch (NoSuchBucketException e) {
             throw new IOException("bucket " + opts.source().bucket() + " does not exist");
         } catch (SdkException e) {
-            throw new IOException("cannot list " + pathOf(opts.source()) + ": " + describe(e), e);
+            throw new IOException("cannot list " + pathOf(opts.source()) + ": " + S3Storage.describe(e), e);
         }
         return out;
     }
 
-    static String describe(Throwable e) {
-        if (e instanceof S3Exception s && s.awsErrorDetails() != null) {
-            return s.awsErrorDetails().errorMessage() + " (HTTP " + s.statusCode() + ")";
-        }
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.lines().findFirst().orElse(m);
-    }
 
     /** Every object of the parent snapshot by its full key. */
     private Map<String, Node> previousObjects(SnapshotRef parent) throws IOException {

@@ -10,7 +10,6 @@ import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
 import dev.lifeboat.source.postgres.DumpInfo.TableDump;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -117,6 +117,15 @@ public final class S3Storage implements Storage {
         return b.build();
     }
 
+    /** An SDK failure as one line: the service's own message and status, never a stack of causes. */
+    public static String describe(Throwable e) {
+        if (e instanceof S3Exception s && s.awsErrorDetails() != null) {
+            return s.awsErrorDetails().errorMessage() + " (HTTP " + s.statusCode() + ")";
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
     public S3Location s3Location() {
         return location;
     }
