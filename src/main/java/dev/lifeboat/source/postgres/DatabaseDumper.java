@@ -420,19 +420,10 @@ final class DatabaseDumper {
     }
 
     static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (var walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort: a leftover temp file must not mask the real outcome
-                }
-            });
+        try {
+            dev.lifeboat.source.postgres.cluster.WorkDirs.delete(root);
         } catch (IOException ignored) {
-            // same
+            // best effort: a leftover temp file must not mask the real outcome
         }
     }
 

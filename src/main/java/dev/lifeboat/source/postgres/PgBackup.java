@@ -10,6 +10,7 @@ import dev.lifeboat.repository.Tree;
 import dev.lifeboat.repository.Trees;
 import dev.lifeboat.source.files.StreamSaver;
 import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
+import dev.lifeboat.source.postgres.cluster.PgBinaries;
 import dev.lifeboat.util.Version;
 
 import java.io.IOException;
@@ -54,9 +55,10 @@ public final class PgBackup {
     public Result run() throws IOException {
         Instant start = Instant.now();
         Server server = Server.probe(opts.conn);
-        Path pgDump = PgTool.find("pg_dump", server.major, opts.pgBin);
-        Path pgRestore = PgTool.find("pg_restore", server.major, opts.pgBin);
-        String pgDumpVersion = version(pgDump);
+        PgBinaries bin = PgBinaries.forMajor(server.major, opts.pgBin);
+        Path pgDump = bin.tool("pg_dump");
+        Path pgRestore = bin.tool("pg_restore");
+        String pgDumpVersion = "pg_dump (PostgreSQL) " + bin.version();
         repo.loadIndex();
         List<Node> root = new ArrayList<>();
         List<DatabaseDump> dumps = new ArrayList<>();
@@ -68,7 +70,7 @@ public final class PgBackup {
         try (Trees trees = new Trees(repo)) {
             if (opts.all) {
                 globals = "globals.sql";
-                Path pgDumpAll = PgTool.find("pg_dumpall", server.major, opts.pgBin);
+                Path pgDumpAll = bin.tool("pg_dumpall");
                 try (StreamSaver saver = new StreamSaver(repo, opts.compressionLevel)) {
                     StreamSaver.Saved s = dumpGlobals(pgDumpAll, saver);
                     saver.flush();
@@ -137,20 +139,6 @@ public final class PgBackup {
     static String dirName(String db) {
         String d = db.replace("%", "%25").replace("/", "%2F");
         return d.startsWith(".") ? "%2E" + d.substring(1) : d;
-    }
-
-    private static String version(Path tool) {
-        try {
-            Process p = new ProcessBuilder(tool.toString(), "--version").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).strip();
-            p.waitFor();
-            return out;
-        } catch (IOException e) {
-            throw new PgException("cannot run " + tool + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PgException("interrupted");
-        }
     }
 
     /** What the server is: version, and which databases exist. */

@@ -8,7 +8,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** The temporary directory each cluster keeps its log, Unix socket and (usually) data in. */
-final class WorkDirs {
+public final class WorkDirs {
 
     private WorkDirs() {
     }
@@ -45,7 +45,8 @@ final class WorkDirs {
         return tmp.toString().length() <= 50 ? tmp : Path.of("/tmp");
     }
 
-    static void delete(Path root) throws IOException {
+    /** Deletes a directory tree; also used for Lifeboat's own scratch directories. */
+    public static void delete(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
