@@ -75,8 +75,10 @@ public final class PgVerify {
         progress.accept("restoring " + db.name() + " into the " + sandbox);
         long r0 = System.nanoTime();
         List<Check> checks = new ArrayList<>();
-        PgRestore.Options ro = new PgRestore.Options(target, db.name(), false, List.of(), opts.scratchServer.isPresent(),
-                opts.scratchServer.isPresent(), List.of(), List.of(), opts.jobs, opts.pgBin, opts.tmpDir, null);
+        // The sandbox has none of the source's roles (a single-database backup holds none), so
+        // ownership and grants are left out: the checks are about data and structure.
+        PgRestore.Options ro = new PgRestore.Options(target, db.name(), false, List.of(), true, true, List.of(), List.of(),
+                opts.jobs, opts.pgBin, opts.tmpDir, null);
         try {
             new PgRestore(repo, ro, null).run(snap);
             checks.add(new Check("restore", true, db.tables().size() + " tables", ms(r0)));

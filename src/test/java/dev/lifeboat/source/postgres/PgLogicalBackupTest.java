@@ -216,6 +216,9 @@ class PgLogicalBackupTest {
     @Test
     void verifyRestoresIntoASandboxAndRunsChecks(LocalCluster pg) throws Exception {
         String db = loadFixture(pg, "verify");
+        // A role the sandbox cluster does not have: verify must not depend on the source's roles.
+        sql(pg, db, "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'verify_app') THEN CREATE ROLE verify_app; END IF; END $$",
+                "ALTER TABLE customers OWNER TO verify_app", "GRANT SELECT ON customers TO verify_app");
         Cli cli = repo();
         cli.ok("pg", "backup", "--db", pg.connectionUri(db));
         Path checks = tmp.resolve("checks.yaml");
