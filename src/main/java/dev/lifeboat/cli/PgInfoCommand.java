@@ -21,7 +21,7 @@ final class PgInfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Repository repo = Repos.open(g)) {
-            SnapshotRef snap = DumpInfo.find(repo, snapshot);
+            SnapshotRef snap = DumpInfo.find(repo, snapshot, null);
             DumpInfo info = DumpInfo.of(snap);
             if (g.json) {
                 Out.json(info);

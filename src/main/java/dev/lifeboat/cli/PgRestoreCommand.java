@@ -33,7 +33,8 @@ final class PgRestoreCommand implements Callable<Integer> {
     String snapshot;
     @Option(names = "--db", required = true, paramLabel = "URL", description = "The database to restore into.")
     String db;
-    @Option(names = "--source-db", paramLabel = "NAME", description = "Which database of a multi-database (--all) snapshot.")
+    @Option(names = "--source-db", paramLabel = "NAME",
+            description = "Which database of a multi-database (--all) snapshot; with \"latest\", the newest snapshot holding it.")
     String sourceDb;
     @Option(names = "--replace", description = "Replace an existing database: take a safety snapshot, drop it (closing its connections), recreate it.")
     boolean replace;
@@ -61,7 +62,7 @@ final class PgRestoreCommand implements Callable<Integer> {
         }
         pg.warmUp(pg.conn(db));
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore")) {
-            SnapshotRef snap = DumpInfo.find(repo, snapshot);
+            SnapshotRef snap = DumpInfo.find(repo, snapshot, sourceDb);
             PgRestore.SafetySnapshot safety = conn -> {
                 PgBackup.Options o = new PgBackup.Options(conn, false, false, List.of(), jobs,
                         List.of("safety", "before-restore-" + snap.shortId()), null, pg.bin(), pg.tmp(), false, 1, 512L << 20);

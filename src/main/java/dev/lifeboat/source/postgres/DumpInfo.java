@@ -53,19 +53,26 @@ public record DumpInfo(String serverVersion, int serverMajor, String pgDumpVersi
         return Json.MAPPER.convertValue(s.meta().get(KEY), DumpInfo.class);
     }
 
-    /** A snapshot by id prefix; "latest" means the newest PostgreSQL snapshot, not the newest of any kind. */
-    public static SnapshotRef find(dev.lifeboat.repository.Repository repo, String spec) throws java.io.IOException {
+    /**
+     * A snapshot by id prefix; "latest" means the newest PostgreSQL snapshot (not the newest of any
+     * kind) and, when {@code database} is given, the newest one holding that database.
+     */
+    public static SnapshotRef find(dev.lifeboat.repository.Repository repo, String spec, String database)
+            throws java.io.IOException {
         if (!"latest".equals(spec)) {
             return dev.lifeboat.repository.Snapshots.find(repo, spec);
         }
         SnapshotRef newest = null;
         for (SnapshotRef r : dev.lifeboat.repository.Snapshots.all(repo)) {
-            if (KIND.equals(r.snapshot().kind()) && (newest == null || r.snapshot().time().isAfter(newest.snapshot().time()))) {
+            if (KIND.equals(r.snapshot().kind()) && (newest == null || r.snapshot().time().isAfter(newest.snapshot().time()))
+                    && (database == null || of(r).databases().stream().anyMatch(d -> d.name().equals(database)))) {
                 newest = r;
             }
         }
         if (newest == null) {
-            throw new RepositoryException("the repository has no PostgreSQL snapshot yet (run 'lifeboat pg backup')");
+            throw new RepositoryException(database == null
+                    ? "the repository has no PostgreSQL snapshot yet (run 'lifeboat pg backup')"
+                    : "no PostgreSQL snapshot holds a database named " + database);
         }
         return newest;
     }

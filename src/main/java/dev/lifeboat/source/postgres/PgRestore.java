@@ -62,7 +62,8 @@ public final class PgRestore {
         repo.loadIndex();
         Tree dump = DumpFiles.treeOf(repo, snap.snapshot().tree(), db.dir());
         String target = opts.target.dbname();
-        PgConn admin = opts.target.withDatabase("postgres");
+        // Connected to the database being replaced, it could not be dropped.
+        PgConn admin = opts.target.withDatabase(target.equals("postgres") ? "template1" : "postgres");
         int targetMajor;
         boolean exists;
         try (Connection c = connectAdmin(admin)) {

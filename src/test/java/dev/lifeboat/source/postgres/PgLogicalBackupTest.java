@@ -270,6 +270,8 @@ class PgLogicalBackupTest {
         cli.ok("pg", "extract", "latest", "--dir", out.toString());
         assertTrue(Files.readString(out.resolve("globals.sql")).contains("CREATE ROLE"));
         assertTrue(Files.isRegularFile(out.resolve(db).resolve("toc.dat")));
+        // A newer backup of another database: "latest" with --source-db still finds the one holding db.
+        cli.ok("pg", "backup", "--db", pg.connectionUri("postgres"));
         String copy = "alldbs_copy_" + System.nanoTime();
         cli.ok("pg", "restore", "latest", "--source-db", db, "--db", pg.connectionUri(copy));
         assertEquals(100, count(pg, copy, "SELECT count(*) FROM t"));
