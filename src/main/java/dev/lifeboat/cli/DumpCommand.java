@@ -1,6 +1,5 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.repository.BlobId;
 import dev.lifeboat.repository.Node;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.RepositoryException;
@@ -36,9 +35,7 @@ final class DumpCommand implements Callable<Integer> {
                 throw new RepositoryException(file + " is a " + n.type() + ", not a file");
             }
             OutputStream out = System.out;
-            for (String id : n.content()) {
-                out.write(repo.loadBlob(BlobId.parse(id)));
-            }
+            dev.lifeboat.repository.Content.writeTo(repo, n.content(), out);
             out.flush();
             if (System.out.checkError()) {
                 throw new java.io.IOException("could not write to standard output (closed pipe or full disk)");

@@ -28,12 +28,6 @@ public final class Aead {
             throw new IllegalArgumentException("AES-256 key must be 32 bytes");
         }
         this.key = new SecretKeySpec(key, "AES");
-        if (WARMED.compareAndSet(false, true)) {
-            Thread t = new Thread(Aead::warmUp, "aead-warm-up");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            t.start();
-        }
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean WARMED = new java.util.concurrent.atomic.AtomicBoolean();
@@ -136,6 +130,13 @@ public final class Aead {
 
     /** Encrypts plain[off, off+len) into out at outOff; returns bytes written (len + OVERHEAD). */
     public int seal(byte[] plain, int off, int len, byte[] out, int outOff) {
+        // Only a process sealing large blobs needs the fast path early; small objects never wait for it.
+        if (len > SLICE && !WARMED.get() && WARMED.compareAndSet(false, true)) {
+            Thread t = new Thread(Aead::warmUp, "aead-warm-up");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+        }
         return seal(plain, off, len, out, outOff, SLICE);
     }
 

@@ -1,6 +1,5 @@
 package dev.lifeboat.restore;
 
-import dev.lifeboat.repository.BlobId;
 import dev.lifeboat.repository.Node;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.SnapshotRef;
@@ -17,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,43 +137,7 @@ public final class BucketRestorer {
         }
         req.contentType(type);
         // A fresh stream per attempt, so the SDK can retry without buffering the object.
-        client.putObject(req.build(), RequestBody.fromContentProvider(() -> new BlobStream(repo, node.content()),
+        client.putObject(req.build(), RequestBody.fromContentProvider(() -> dev.lifeboat.repository.Content.stream(repo, node.content()),
                 node.sizeOr0(), type));
-    }
-
-
-    /** A file's content as a stream, one blob at a time. */
-    static final class BlobStream extends InputStream {
-        private final Repository repo;
-        private final List<String> ids;
-        private int next;
-        private byte[] cur = new byte[0];
-        private int pos;
-
-        BlobStream(Repository repo, List<String> ids) {
-            this.repo = repo;
-            this.ids = ids == null ? List.of() : ids;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            while (pos == cur.length) {
-                if (next == ids.size()) {
-                    return -1;
-                }
-                cur = repo.loadBlob(BlobId.parse(ids.get(next++)));
-                pos = 0;
-            }
-            int n = Math.min(len, cur.length - pos);
-            System.arraycopy(cur, pos, b, off, n);
-            pos += n;
-            return n;
-        }
     }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -243,13 +242,5 @@ final class DumpFiles implements AutoCloseable {
         public synchronized IOException getCause() {
             return (IOException) super.getCause();
         }
-    }
-
-    static Map<String, Node> byName(Tree t) {
-        Map<String, Node> m = new java.util.HashMap<>();
-        for (Node n : t.nodes()) {
-            m.put(n.name(), n);
-        }
-        return m;
     }
 }

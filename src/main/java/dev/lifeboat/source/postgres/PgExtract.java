@@ -46,9 +46,7 @@ public final class PgExtract {
             Tree top = Trees.load(repo, BlobId.parse(snap.snapshot().tree()));
             Node g = top.find(info.globals());
             try (OutputStream out = Files.newOutputStream(dir.resolve("globals.sql"))) {
-                for (String id : g.content()) {
-                    out.write(repo.loadBlob(BlobId.parse(id)));
-                }
+                dev.lifeboat.repository.Content.writeTo(repo, g.content(), out);
             }
             written.add(dir.resolve("globals.sql").toString());
         }

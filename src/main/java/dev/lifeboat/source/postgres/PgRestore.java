@@ -249,9 +249,8 @@ public final class PgRestore {
         }
         java.util.concurrent.ConcurrentLinkedQueue<String> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(tables);
         java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int i = 0; i < Math.max(1, Math.min(jobs, tables.size())); i++) {
-            Thread t = new Thread(() -> {
+        try {
+            dev.lifeboat.util.Workers.runAll(Math.min(jobs, tables.size()), "analyze", () -> {
                 try (Connection c = db.connect(); Statement s = c.createStatement()) {
                     for (String table; (table = queue.poll()) != null; ) {
                         s.execute("ANALYZE " + table);
@@ -261,17 +260,9 @@ public final class PgRestore {
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 }
-            }, "analyze-" + i);
-            t.start();
-            threads.add(t);
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PgException("interrupted");
-            }
+            });
+        } catch (java.io.InterruptedIOException e) {
+            throw new PgException("interrupted");
         }
         if (failure.get() != null) {
             throw failure.get();
