@@ -4,9 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "pg", mixinStandardHelpOptions = true,
-        description = "PostgreSQL: logical backups, restores, extraction to standard formats, and verification by restoring.",
+        description = "PostgreSQL: logical backups and restores, physical base backups, continuous WAL archiving and point-in-time recovery.",
         subcommands = {PgBackupCommand.class, PgRestoreCommand.class, PgExtractCommand.class, PgVerifyCommand.class,
-                PgInfoCommand.class})
+                PgInfoCommand.class, PgBasebackupCommand.class, PgWalStreamCommand.class, PgWalCheckCommand.class,
+                PgRestorePointCommand.class, PgArchivePushCommand.class})
 final class PgCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

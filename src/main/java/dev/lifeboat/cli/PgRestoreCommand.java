@@ -29,10 +29,13 @@ final class PgRestoreCommand implements Callable<Integer> {
     @Mixin
     PgOptions pg;
 
-    @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "Snapshot id prefix, or latest.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
+            description = "Snapshot id prefix, or latest (with --physical: default, the newest base backup before the target).")
     String snapshot;
-    @Option(names = "--db", required = true, paramLabel = "URL", description = "The database to restore into.")
+    @Option(names = "--db", paramLabel = "URL", description = "The database to restore into (logical snapshots).")
     String db;
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nPhysical restore and point-in-time recovery:%n")
+    PgPhysicalRestoreOptions physical;
     @Option(names = "--source-db", paramLabel = "NAME",
             description = "Which database of a multi-database (--all) snapshot; with \"latest\", the newest snapshot holding it.")
     String sourceDb;
@@ -54,6 +57,18 @@ final class PgRestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (physical != null && physical.physical) {
+            return physical.run(g, pg, snapshot);
+        }
+        if (physical != null) {
+            throw new IllegalArgumentException("--data-dir and the --target options need --physical");
+        }
+        if (snapshot == null) {
+            throw new IllegalArgumentException("which snapshot? give its id, or latest");
+        }
+        if (db == null) {
+            throw new IllegalArgumentException("--db is required: the database to restore into");
+        }
         if (replace && !tables.isEmpty()) {
             throw new IllegalArgumentException("--replace and --table exclude each other (--table replaces only the tables named)");
         }

@@ -187,6 +187,19 @@ public final class Repository implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Seals and stores an object under a name chosen by the caller (WAL, whose names say what
+     * they hold). Such objects must carry their own name inside, so a renamed object is detected.
+     */
+    public void saveNamedObject(String name, byte[] plain) throws IOException {
+        storage.save(name, codec.encode(plain));
+    }
+
+    /** Opens an object stored by {@link #saveNamedObject}; authentication is its integrity check. */
+    public byte[] loadNamedObject(String name) throws IOException {
+        return codec.decode(storage.load(name), name);
+    }
+
     public byte[] loadObject(String name) throws IOException {
         byte[] sealed = storage.load(name);
         if (!name.equals(CONFIG) && !name.startsWith(LOCKS)) {

@@ -33,7 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * needs them, by several threads at once. Files get their metadata when their last blob lands.
  */
 public final class FileRestorer {
-    public record Options(Path target, List<String> includes, int threads) {
+    /**
+     * @param keep files for which this says true are already in place with the right content and
+     *             only get their metadata applied (a delta restore); null rewrites every file
+     */
+    public record Options(Path target, List<String> includes, int threads, java.util.function.BiPredicate<Path, Node> keep) {
+        public Options(Path target, List<String> includes, int threads) {
+            this(target, includes, threads, null);
+        }
     }
 
     public record Result(long files, long dirs, long bytes, List<String> warnings) {
@@ -103,6 +110,11 @@ public final class FileRestorer {
                     counts[0]++;
                     counts[2] += node.sizeOr0();
                     if (hardLinked(node, dest, linked)) {
+                        return true;
+                    }
+                    if (opts.keep() != null && opts.keep().test(dest, node)) {
+                        applyMetadata(dest, node);
+                        progress.fileDone(node.sizeOr0());
                         return true;
                     }
                     prepareFile(dest, node, byPack, entries);

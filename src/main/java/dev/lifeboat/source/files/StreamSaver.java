@@ -58,6 +58,27 @@ public final class StreamSaver implements AutoCloseable {
         return new Saved(content, size, added[0], (int) added[1]);
     }
 
+    /**
+     * Stores buf[off, off+len) as fixed-size blocks (the last may be shorter): for page-aligned
+     * data such as PostgreSQL relation files, where a changed page changes only its own block.
+     */
+    public Saved saveBlocks(byte[] buf, int off, int len, int blockSize) throws IOException {
+        List<String> content = new ArrayList<>((len + blockSize - 1) / blockSize);
+        long added = 0;
+        int blobs = 0;
+        for (int p = off; p < off + len; p += blockSize) {
+            int n = Math.min(blockSize, off + len - p);
+            BlobId id = repo.blobId(buf, p, n);
+            int stored = writer.store(id, BlobType.DATA, buf, p, n);
+            if (stored > 0) {
+                added += stored;
+                blobs++;
+            }
+            content.add(id.hex());
+        }
+        return new Saved(content, len, added, blobs);
+    }
+
     public void flush() throws IOException {
         writer.flush();
     }

@@ -211,7 +211,13 @@ public final class PgConn {
     }
 
     public Connection connect() {
+        return connect(Map.of());
+    }
+
+    /** A connection with extra pgjdbc properties, e.g. replication=true for WAL streaming. */
+    public Connection connect(Map<String, String> extra) {
         Properties props = new Properties();
+        props.putAll(extra);
         props.setProperty("user", user);
         if (password != null) {
             props.setProperty("password", password);

@@ -1,0 +1,66 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.repository.Locks;
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Snapshot;
+import dev.lifeboat.source.postgres.physical.BaseBackup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "basebackup", mixinStandardHelpOptions = true,
+        description = {"Take a physical base backup of the whole cluster (pg_basebackup's stream, with the WAL that makes it consistent).",
+                "Files are stored in page-aligned 64 KiB blocks, so the next base backup stores only the blocks that changed.",
+                "Needs a user with the REPLICATION attribute and wal_level=replica."})
+final class PgBasebackupCommand implements Callable<Integer> {
+    @Mixin
+    GlobalOptions g;
+    @Mixin
+    PgOptions pg;
+
+    @Option(names = "--db", required = true, paramLabel = "URL", description = "postgresql://user@host:port/dbname of any database of the cluster.")
+    String db;
+    @Option(names = "--compression", paramLabel = "LEVEL", description = "zstd level (default: ${DEFAULT-VALUE}).")
+    int compression = 1;
+    @Option(names = "--tag", split = ",", description = "Tag the snapshot (repeatable, or comma-separated).")
+    List<String> tags = new ArrayList<>();
+    @Option(names = "--host", description = "Host name to record (default: this machine's).")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        if (compression < 1 || compression > 19) {
+            throw new IllegalArgumentException("--compression must be a zstd level from 1 to 19");
+        }
+        var conn = pg.conn(db);
+        pg.warmUp(conn);
+        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup")) {
+            BaseBackup.Result r = new BaseBackup(repo, new BaseBackup.Options(conn, tags, host, pg.bin(), compression,
+                    Math.max(1, g.threads)), s -> Out.info(g, s)).run();
+            Snapshot.Summary s = r.snapshot().summary();
+            if (g.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("snapshot", r.id().hex());
+                m.put("short_id", r.id().shortHex());
+                m.put("summary", s);
+                m.put("pgbase", r.info());
+                Out.json(m);
+            } else if (!g.quiet) {
+                Duration took = Duration.between(s.start(), s.end());
+                Out.line(String.format("Cluster:     PostgreSQL %s, system %s, timeline %d, WAL %s to %s",
+                        r.info().serverVersion(), r.info().systemId(), r.info().timeline(), r.info().startLsn(), r.info().stopLsn()));
+                Out.line(String.format("Backup:      %d files, %s read in %.1f s, %s stored", s.totalFiles(),
+                        Sizes.human(s.bytesProcessed()), took.toMillis() / 1000.0, Sizes.human(s.bytesAdded())));
+                Out.line("snapshot " + r.id().shortHex() + " saved");
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.lifeboat.source.postgres.physical;
+
+import dev.lifeboat.source.postgres.PgException;
+import dev.lifeboat.source.postgres.cluster.PgBinaries;
+import dev.lifeboat.source.postgres.cluster.ServerUser;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts a restored server and follows its log until recovery has reached its target and the
+ * server has promoted (or has failed). The server keeps running afterwards; its log is
+ * {@code log/lifeboat-restore.log} in the data directory.
+ */
+final class ServerStart {
+    private static final Pattern LAST_XACT = Pattern.compile("last completed transaction was at log time (.+)$");
+    private static final Pattern STOPPING = Pattern.compile("(recovery stopping .+)$");
+    private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
+
+    private final Path data;
+    private final int port;
+    private final ServerUser user;
+    private final PgBinaries bin;
+    private final Duration timeout;
+    private final java.util.function.Consumer<String> progress;
+
+    ServerStart(Path data, int port, ServerUser user, PgBinaries bin, Duration timeout,
+                java.util.function.Consumer<String> progress) {
+        this.data = data;
+        this.port = port;
+        this.user = user;
+        this.bin = bin;
+        this.timeout = timeout;
+        this.progress = progress;
+    }
+
+    PhysicalRestore.Started run() throws IOException {
+        Path logDir = data.resolve("log");
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve("lifeboat-restore.log");
+        Files.deleteIfExists(log);
+        Files.createFile(log);
+        user.own(logDir);
+        List<String> cmd = user.command(List.of(bin.tool("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(),
+                "-W", "-o", "-p " + port + " -c logging_collector=off", "start"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(data.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0) {
+                throw new PgException("pg_ctl could not start the restored server: " + out.lines().reduce((a, b) -> b).orElse(""));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        progress.accept("server started on port " + port + "; recovering (log: " + log + ")");
+        String last = null;
+        String stopping = null;
+        String redo = null;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pos = 0;
+        boolean sawPid = false;
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            List<String> lines = new ArrayList<>();
+            try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+                if (f.length() > pos) {
+                    f.seek(pos);
+                    byte[] b = new byte[(int) (f.length() - pos)];
+                    f.readFully(b);
+                    pos += b.length;
+                    partial.append(new String(b, StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        lines.add(partial.substring(0, nl));
+                        partial.delete(0, nl + 1);
+                    }
+                }
+            }
+            for (String line : lines) {
+                Matcher m;
+                if ((m = LAST_XACT.matcher(line)).find()) {
+                    last = m.group(1);
+                }
+                if ((m = STOPPING.matcher(line)).find()) {
+                    stopping = m.group(1);
+                }
+                if ((m = REDO_DONE.matcher(line)).find()) {
+                    redo = m.group(1);
+                }
+                if (line.contains("FATAL:") || line.contains("PANIC:")) {
+                    throw new PgException("recovery failed: " + line.substring(line.indexOf(line.contains("FATAL:") ? "FATAL:" : "PANIC:"))
+                            .strip() + " (server log: " + log + ")");
+                }
+                if (line.contains("database system is ready to accept connections")) {
+                    return new PhysicalRestore.Started(port, last, stopping, redo, log);
+                }
+            }
+            boolean pidFile = Files.exists(data.resolve("postmaster.pid"));
+            sawPid |= pidFile;
+            if (sawPid && !pidFile) {
+                throw new PgException("the restored server stopped during recovery (server log: " + log + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new PgException("recovery did not finish within " + timeout.toSeconds() + " s; the server is still "
+                        + "running (server log: " + log + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+    }
+}

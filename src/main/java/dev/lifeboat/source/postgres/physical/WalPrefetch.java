@@ -1,0 +1,86 @@
+package dev.lifeboat.source.postgres.physical;
+
+import dev.lifeboat.source.postgres.cluster.ServerUser;
+import dev.lifeboat.util.Workers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fetches the WAL a recovery needs into the directory its restore_command copies from: history
+ * files first (then the marker {@code .histories}), then segments in order on several threads,
+ * each written under a temporary name and renamed, then {@code .done}. On failure it writes
+ * {@code .failed}, which makes the restore_command abort recovery rather than end it early.
+ */
+final class WalPrefetch {
+    private final WalCoverage cov;
+    private final WalArchive archive;
+    private final long systemId;
+    private final List<WalCoverage.Span> path;
+    private final List<String> segments;
+    private final Path dir;
+    private final int threads;
+    private volatile boolean cancelled;
+
+    WalPrefetch(WalCoverage cov, WalArchive archive, long systemId, List<WalCoverage.Span> path, List<String> segments,
+                Path dir, ServerUser user, int threads) {
+        this.cov = cov;
+        this.archive = archive;
+        this.systemId = systemId;
+        this.path = path;
+        this.segments = segments;
+        this.dir = dir;
+        this.threads = threads;
+    }
+
+    void cancel() {
+        cancelled = true;
+    }
+
+    void run() throws IOException {
+        try {
+            for (WalCoverage.Span s : path) {
+                if (s.timeline() > 1) {
+                    Optional<byte[]> h = archive.history(systemId, s.timeline());
+                    if (h.isPresent()) {
+                        write(WalName.history(s.timeline()), h.get());
+                    }
+                }
+            }
+            Files.writeString(dir.resolve(".histories"), "");
+            ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(segments);
+            AtomicReference<IOException> failure = new AtomicReference<>();
+            Workers.runAll(threads, "wal-fetch", () -> {
+                for (String name; !cancelled && failure.get() == null && (name = queue.poll()) != null; ) {
+                    try {
+                        write(name, cov.assemble(name));
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, new IOException("cannot fetch WAL segment " + name + ": " + e.getMessage(), e));
+                    }
+                }
+            });
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            Files.writeString(dir.resolve(".done"), "");
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.writeString(dir.resolve(".failed"), String.valueOf(e.getMessage()));
+            } catch (IOException ignored) {
+                // the recovery then waits for .done until the restore is stopped; the error is reported
+            }
+            throw e;
+        }
+    }
+
+    private void write(String name, byte[] data) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.write(tmp, data);
+        PhysicalRestore.moveInto(tmp, dir.resolve(name));
+    }
+}
