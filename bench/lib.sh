@@ -24,7 +24,7 @@ dusize() { if [ -e "$1" ]; then du -sb "$1" | cut -f1; else echo 0; fi; }
 q() { printf '%q' "$1"; }
 
 # Rows in the order run ("tool step"), their numbers, and the failures to report at the end.
-declare -A WALL RSS SIZE ADDED RC CHECK
+declare -A WALL=() RSS=() SIZE=() ADDED=() RC=() CHECK=()
 FAILED=()
 ROWS=()
 

@@ -37,8 +37,8 @@
 #   1 pgbackrest full-zst  backup --type=full --compress-type=zst --process-max=2 --repo=1
 #     pgbackrest full-lz4  backup --type=full --compress-type=lz4 --process-max=2 --repo=2
 #     (stanza-create and check untimed; size = du -sb of the repository, WAL archive included)
-#   2 lifeboat   full      lifeboat -r REPO pg basebackup --db postgresql://postgres@127.0.0.1:PORT/postgres
-#     (`lifeboat -r REPO init` untimed). `lifeboat -r REPO pg wal-stream --db URL --slot lifeboat_bench
+#   2 lifeboat   full      lifeboat pg basebackup -r REPO --db postgresql://postgres@127.0.0.1:PORT/postgres
+#     (`lifeboat init -r REPO` untimed). `lifeboat pg wal-stream -r REPO --db URL --slot lifeboat_bench
 #     --create-slot` is started in the background (untimed, once the slot is active) just before
 #     this backup, not only before pgbench: the WAL from the full backup up to the point-in-time
 #     target must be in the repository without a gap, as pgBackRest's archive-push provides from its
@@ -46,7 +46,7 @@
 #   3 pgbench -c 2 -j 2 -T $BENCH_PGBENCH_SECONDS on `bench`; in the middle of the run the server's
 #     clock_timestamp() is recorded as the point-in-time target. Then
 #     pgbackrest incr      backup --type=incr --compress-type=zst --process-max=2 --repo=1
-#     lifeboat   incr      lifeboat -r REPO pg basebackup --db URL (again)
+#     lifeboat   incr      lifeboat pg basebackup -r REPO --db URL (again)
 #     then wal-stream is stopped with SIGTERM; its lifetime and peak RSS are the row "lifeboat
 #     walstream". "added" = repository size at the end of step 3 (after every .ready WAL segment was
 #     archived and wal-stream stopped) - size just before pgbench: for pgBackRest the WAL archived by
@@ -57,11 +57,11 @@
 #   4 the server is stopped (untimed; pgbench_history's row count taken before), then
 #     pgbackrest restore     restore --pg1-path=DIR --process-max=2 (latest backup, recovery to the
 #                            end of the archive)
-#     lifeboat   restore     lifeboat -r REPO pg restore --physical latest --data-dir DIR2
+#     lifeboat   restore     lifeboat pg restore -r REPO --physical latest --data-dir DIR2
 #     pgbackrest pitr        restore --type=time --target=TS --target-action=promote + pg_ctl start -w
 #                            (port $BENCH_PHYS_PORT2, archive_mode=off) + polling until
 #                            pg_is_in_recovery() is false: the time to a PITR-restored running server
-#     lifeboat   pitr        lifeboat -r REPO pg restore --physical --data-dir DIR3 --target-time TS
+#     lifeboat   pitr        lifeboat pg restore -r REPO --physical --data-dir DIR3 --target-time TS
 #                            --start --port PORT2 (starts the server itself, returns when promoted)
 #     Each target dir is created empty beforehand, owned by postgres, mode 700. Every restored
 #     cluster is checked untimed (started by this script on PORT2 with archive_mode=off where the
@@ -80,7 +80,7 @@
 #     is then stopped with SIGTERM (after 1 s); an archive-push still running is waited for.
 #     Then the latest state is restored and started, timed as "rpo-restore":
 #       pgBackRest: restore (default type) + pg_ctl start + wait until promoted
-#       Lifeboat:   lifeboat -r REPO pg restore --physical latest --data-dir DIR --latest --start --port PORT2
+#       Lifeboat:   lifeboat pg restore -r REPO --physical latest --data-dir DIR --latest --start --port PORT2
 #     lost commits = acknowledged commits (pgbench log lines) - rows in the restored rpo (negative if
 #     commits whose acknowledgement the kill swallowed survived); time lost = last acknowledged
 #     commit's time (pgbench log: completion time) - max(t) of the restored rpo, in seconds (t is
@@ -94,7 +94,9 @@
 # Environment:
 #   LIFEBOAT_CMD      command that runs Lifeboat (default: the ./lifeboat launcher at the repository
 #                     root); may hold several words, e.g. "java -XX:+UseSerialGC -Xmx1g -jar /tmp/lb.jar".
-#                     It runs as root (it chowns restored data directories to postgres).
+#                     It runs as root (it chowns restored data directories to postgres). -r REPO is
+#                     given after the subcommand (`lifeboat pg basebackup -r REPO ...`), as Lifeboat's
+#                     repository options belong to each command (as in bench/pg.sh).
 #   BENCH_TOOLS       tools to run, space or comma separated (default: "pgbackrest lifeboat")
 #   BENCH_WORK        work directory (default: bench/work; this script uses $BENCH_WORK/physical
 #                     (seed, kept; pg, sock and run, remade every run), $BENCH_WORK/logs/physical and
@@ -395,7 +397,7 @@ lb() {
 start_walstream() {
   local name=$1 repo=$2 i
   log "lifeboat $name: pg wal-stream --slot $SLOT --create-slot (background)"
-  /usr/bin/time -f '%e %M' -o "$LOGS/lifeboat-$name.time" "${LB[@]}" -r "$repo" pg wal-stream \
+  /usr/bin/time -f '%e %M' -o "$LOGS/lifeboat-$name.time" "${LB[@]}" pg wal-stream -r "$repo" \
     --db "$(url_of postgres)" --slot "$SLOT" --create-slot > "$LOGS/lifeboat-$name.log" 2>&1 &
   WS_PID=$! WS_NAME=$name
   for ((i = 0; i < 600; i++)); do
@@ -458,7 +460,7 @@ verify() {
 }
 
 # ---------------------------------------------------------------- RPO test
-declare -A RPO_ACKED RPO_ROWS RPO_LOST RPO_SECS
+declare -A RPO_ACKED=() RPO_ROWS=() RPO_LOST=() RPO_SECS=()
 rpo_test() {
   local tool=$1 d="$RUN/rpo/$1" conf="$RUN/pgbackrest-rpo.conf" ac=/bin/true rd got start_ts last maxt
   log "RPO test for $tool"
@@ -474,8 +476,8 @@ rpo_test() {
         && pgbr "$conf" rpo-full --type=full --compress-type=zst --process-max=$PROCESS_MAX backup \
         || { FAILED+=("pgbackrest rpo: the full backup failed (see $LOGS/pgbackrest-rpo-*.log)"); stop_pg "$PGDATA_DIR"; return 0; } ;;
     lifeboat)
-      lb rpo-init -r "$d/repo" init && start_walstream rpo-walstream "$d/repo" \
-        && lb rpo-full -r "$d/repo" pg basebackup --db "$(url_of postgres)" \
+      lb rpo-init init -r "$d/repo" && start_walstream rpo-walstream "$d/repo" \
+        && lb rpo-full pg basebackup -r "$d/repo" --db "$(url_of postgres)" \
         || { FAILED+=("lifeboat rpo: the full backup failed (see $LOGS/lifeboat-rpo-*.log)"); stop_walstream; stop_pg "$PGDATA_DIR"; return 0; } ;;
   esac
   sql -d postgres -c CHECKPOINT
@@ -507,7 +509,7 @@ rpo_test() {
 && runuser -u postgres -- env -C / $PGBIN/pg_ctl -D $rd -l $rd.log -w -t 3600 -o '-p $PORT2 -c archive_mode=off' start \
 && wait_promoted $PORT2" ;;
     lifeboat) warm "$d/repo"
-      measure lifeboat rpo-restore "" "${LBQ}-r $(q "$d/repo") pg restore --physical latest --data-dir $(q "$rd") --latest --start --port $PORT2" ;;
+      measure lifeboat rpo-restore "" "${LBQ}pg restore -r $(q "$d/repo") --physical latest --data-dir $(q "$rd") --latest --start --port $PORT2" ;;
   esac
   if [ "${RC[$tool,rpo-restore]}" = 0 ] && wait_promoted "$PORT2" 600; then
     got=$(sql -p "$PORT2" -d bench -F ' ' -c "SELECT count(*), coalesce(extract(epoch FROM max(t))::text, '') FROM rpo")
@@ -583,15 +585,15 @@ fi
 # 2: Lifeboat full backup, with wal-stream running from just before it
 WS_OK=0
 if has_tool lifeboat; then
-  lb init -r "$REPO_LB" init || die "lifeboat init failed"
+  lb init init -r "$REPO_LB" || die "lifeboat init failed"
   start_walstream walstream "$REPO_LB" && WS_OK=1
   warm "$PGDATA_DIR"
-  measure lifeboat full "$REPO_LB" "${LBQ}-r $(q "$REPO_LB") pg basebackup --db $(url_of postgres)"
+  measure lifeboat full "$REPO_LB" "${LBQ}pg basebackup -r $(q "$REPO_LB") --db $(url_of postgres)"
 fi
 
 # 3: pgbench, then the incremental backups
 has_tool pgbackrest && wait_archived
-declare -A BEFORE
+declare -A BEFORE=()
 BEFORE[pgbackrest]=$(dusize "$REPO_ZST")
 BEFORE[lifeboat]=$(dusize "$REPO_LB")
 log "pgbench -c 2 -j 2 -T $PGBENCH_SECONDS bench"
@@ -607,7 +609,7 @@ TPS=$(sed -nE 's/^tps = ([0-9.]+).*/\1/p' "$LOGS/pgbench.log" | head -n 1)
 TXNS=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' "$LOGS/pgbench.log")
 log "pgbench: $TXNS transactions, $TPS tps"
 has_tool pgbackrest && measure pgbackrest incr "$REPO_ZST" "$PGBR --repo=1 --type=incr --compress-type=zst --process-max=$PROCESS_MAX backup"
-has_tool lifeboat && measure lifeboat incr "$REPO_LB" "${LBQ}-r $(q "$REPO_LB") pg basebackup --db $(url_of postgres)"
+has_tool lifeboat && measure lifeboat incr "$REPO_LB" "${LBQ}pg basebackup -r $(q "$REPO_LB") --db $(url_of postgres)"
 has_tool lifeboat && stop_walstream
 has_tool pgbackrest && wait_archived
 for t in pgbackrest lifeboat; do
@@ -632,7 +634,7 @@ if has_tool pgbackrest; then
 fi
 if has_tool lifeboat; then
   d="$RUN/restore/lifeboat-latest"; new_dir "$d"; warm "$REPO_LB"
-  measure lifeboat restore "$d" "${LBQ}-r $(q "$REPO_LB") pg restore --physical latest --data-dir $(q "$d")"
+  measure lifeboat restore "$d" "${LBQ}pg restore -r $(q "$REPO_LB") --physical latest --data-dir $(q "$d")"
   verify lifeboat restore "$d" "$SRC_ROWS" 1
 fi
 if has_tool pgbackrest; then
@@ -644,7 +646,7 @@ if has_tool pgbackrest; then
 fi
 if has_tool lifeboat; then
   d="$RUN/restore/lifeboat-pitr"; new_dir "$d"; warm "$REPO_LB"; STARTED+=("$d")
-  measure lifeboat pitr "" "${LBQ}-r $(q "$REPO_LB") pg restore --physical --data-dir $(q "$d") --target-time '$PITR_TS' --start --port $PORT2"
+  measure lifeboat pitr "" "${LBQ}pg restore -r $(q "$REPO_LB") --physical --data-dir $(q "$d") --target-time '$PITR_TS' --start --port $PORT2"
   verify lifeboat pitr "$d" "$PITR_ROWS" 0
 fi
 

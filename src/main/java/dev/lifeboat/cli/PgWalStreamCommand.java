@@ -42,25 +42,33 @@ final class PgWalStreamCommand implements Callable<Integer> {
         }
         var conn = pg.conn(db);
         pg.warmUp(conn);
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg wal-stream")) {
-            WalStreamer streamer = new WalStreamer(new WalArchive(repo),
-                    new WalStreamer.Options(conn, slot, createSlot, Duration.ofMillis(flushMillis)), s -> Out.info(g, s));
-            CountDownLatch done = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                streamer.stop();
-                try {
-                    done.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(20), java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "wal-stream-stop");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                streamer.run();
-            } finally {
-                done.countDown();
+        CountDownLatch done = new CountDownLatch(1);
+        int[] exit = {1};
+        WalStreamer[] streamer = new WalStreamer[1];
+        // SIGTERM is how a service manager stops us: store what was received, release the lock, exit 0.
+        Thread hook = new Thread(() -> {
+            if (streamer[0] != null) {
+                streamer[0].stop();
             }
-            Out.info(g, "stopped; WAL stored up to " + streamer.storedUpTo());
+            try {
+                if (done.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    Runtime.getRuntime().halt(exit[0]);
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "wal-stream-stop");
+        try {
+            try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg wal-stream")) {
+                streamer[0] = new WalStreamer(new WalArchive(repo),
+                        new WalStreamer.Options(conn, slot, createSlot, Duration.ofMillis(flushMillis)), s -> Out.info(g, s));
+                Runtime.getRuntime().addShutdownHook(hook);
+                streamer[0].run();
+                Out.info(g, "stopped; WAL stored up to " + streamer[0].storedUpTo());
+            }
+            exit[0] = 0;
+        } finally {
+            done.countDown();
         }
         return 0;
     }
