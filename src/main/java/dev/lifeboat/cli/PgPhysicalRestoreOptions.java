@@ -27,6 +27,9 @@ final class PgPhysicalRestoreOptions {
     String targetName;
     @Option(names = "--latest", description = "Recover to the end of the stored WAL (the default).")
     boolean latest;
+    @Option(names = "--target-timeline", paramLabel = "N",
+            description = "Follow timeline N (default: the newest timeline that descends from the base backup's).")
+    Integer timeline;
     @Option(names = "--target-exclusive", description = "Stop just before the target instead of just after it.")
     boolean exclusive;
     @Option(names = "--target-inclusive", description = "Stop just after the target (the default).")
@@ -54,7 +57,7 @@ final class PgPhysicalRestoreOptions {
         RecoveryTarget target = target();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
             PhysicalRestore.Options o = new PhysicalRestore.Options(snapshot, dataDir, target, delta, start,
-                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout));
+                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline);
             long t0 = System.nanoTime();
             PhysicalRestore.Result r = new PhysicalRestore(repo, o, s -> Out.info(g, s)).run();
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -34,7 +34,7 @@ public final class PhysicalRestore {
     static final String PREFETCH = "pg_wal/lifeboat-restore";
 
     public record Options(String snapshot, Path dataDir, RecoveryTarget target, boolean delta, boolean start,
-                          int port, int threads, Optional<Path> pgBin, Duration startTimeout) {
+                          int port, int threads, Optional<Path> pgBin, Duration startTimeout, Integer timeline) {
     }
 
     public record Result(BaseInfo.Base base, Lsn walEnd, Instant walEndTime, long files, long bytes, long walSegments,
@@ -60,7 +60,7 @@ public final class PhysicalRestore {
         BaseInfo info = base.info();
         WalArchive archive = new WalArchive(repo);
         WalCoverage cov = new WalCoverage(archive, info.system(), info.segmentSize());
-        List<WalCoverage.Span> path = cov.pathFrom(info);
+        List<WalCoverage.Span> path = opts.timeline() == null ? cov.pathFrom(info) : cov.pathTo(info, opts.timeline());
         WalCoverage.Reach reach = cov.reach(info.start(), path);
         Lsn end = reach.end().before(info.stop()) ? info.stop() : reach.end();
         checkTarget(reach, end, info);

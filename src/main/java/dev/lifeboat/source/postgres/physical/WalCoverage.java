@@ -207,6 +207,33 @@ public final class WalCoverage {
         return out;
     }
     /** The newest timeline that descends from the backup's, so recovery follows promotions made since. */
+    /** The way from the backup's timeline to {@code timeline}; fails when the backup is not on it. */
+    public List<Span> pathTo(BaseInfo info, int timeline) throws IOException {
+        if (timeline == info.timeline()) {
+            return pathFrom(info).stream().anyMatch(s -> s.timeline() == timeline && s.end() == null)
+                    ? pathFrom(info) : onlyTo(info);
+        }
+        List<Span> p = path(timeline);
+        for (Span s : p) {
+            if (s.timeline() == info.timeline() && (s.end() == null || info.stop().before(s.end()))) {
+                return p;
+            }
+        }
+        throw new dev.lifeboat.repository.RepositoryException("timeline " + timeline + " does not descend from timeline "
+                + info.timeline() + " after this base backup; choose another base backup or timeline");
+    }
+
+    private List<Span> onlyTo(BaseInfo info) throws IOException {
+        List<Span> out = new ArrayList<>();
+        for (Span s : pathFrom(info)) {
+            out.add(s.timeline() == info.timeline() ? new Span(s.timeline(), s.begin(), null) : s);
+            if (s.timeline() == info.timeline()) {
+                break;
+            }
+        }
+        return out;
+    }
+
     public List<Span> pathFrom(BaseInfo info) throws IOException {
         for (int tli = latestTimeline(info.timeline()); tli > info.timeline(); tli--) {
             if (!timelines().contains(tli)) {

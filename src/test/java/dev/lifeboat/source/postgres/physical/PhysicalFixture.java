@@ -25,7 +25,37 @@ final class PhysicalFixture {
     }
 
     static String url(LocalCluster pg) {
-        return "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres";
+        return url(pg.port());
+    }
+
+    static String url(int port) {
+        return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
+    }
+
+    static void execute(int port, String... sql) throws SQLException {
+        try (Connection c = connect(port, "postgres"); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        }
+    }
+
+    /** Restores with --start on a free port; returns the port. */
+    static int restoreAndStart(Cli cli, Path data, String... more) {
+        int port;
+        try {
+            port = freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        List<String> args = new ArrayList<>(List.of("pg", "restore", "--physical", "--data-dir", data.toString(),
+                "--start", "--port", String.valueOf(port)));
+        args.addAll(List.of(more));
+        Cli.Run r = cli.ok(args.toArray(new String[0]));
+        if (!r.out().contains("promoted")) {
+            throw new AssertionError(r.toString());
+        }
+        return port;
     }
 
     /** wal-stream in its own JVM (stopped with SIGTERM, like a service manager would); output goes to log. */
@@ -48,9 +78,13 @@ final class PhysicalFixture {
 
     /** Waits until the slot confirms WAL up to lsn, i.e. the streamer has stored it. */
     static void awaitStored(LocalCluster pg, String slot, String lsn, Path log) throws Exception {
+        awaitStored(pg.port(), slot, lsn, log);
+    }
+
+    static void awaitStored(int port, String slot, String lsn, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+            try (Connection c = connect(port, "postgres"); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT restart_lsn >= '" + lsn + "'::pg_lsn FROM pg_replication_slots "
                          + "WHERE slot_name = '" + slot + "'")) {
                 if (rs.next() && rs.getBoolean(1)) {
@@ -63,7 +97,11 @@ final class PhysicalFixture {
     }
 
     static String currentLsn(LocalCluster pg) throws SQLException {
-        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+        return currentLsn(pg.port());
+    }
+
+    static String currentLsn(int port) throws SQLException {
+        try (Connection c = connect(port, "postgres"); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
             return rs.getString(1);
