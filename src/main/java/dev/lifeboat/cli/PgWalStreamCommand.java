@@ -69,6 +69,11 @@ final class PgWalStreamCommand implements Callable<Integer> {
             exit[0] = 0;
         } finally {
             done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {
+                // the hook is running (SIGTERM) and ends the process itself, or was never added
+            }
         }
         return 0;
     }
