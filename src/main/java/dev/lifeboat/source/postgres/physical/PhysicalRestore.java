@@ -100,15 +100,19 @@ public final class PhysicalRestore {
         }, "wal-prefetch");
         t.setDaemon(true);
         t.start();
-        Started started = new ServerStart(data, opts.port(), user,
-                PgBinaries.forMajor(info.serverMajor(), opts.pgBin()), opts.startTimeout(), progress).run();
-        fetch.cancel();
+        Started started;
         try {
-            t.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            started = new ServerStart(data, opts.port(), user, PgBinaries.forMajor(info.serverMajor(), opts.pgBin()),
+                    opts.startTimeout(), progress).run();
+        } finally {
+            fetch.cancel();
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(prefetch);
         }
-        deleteTree(prefetch);
         return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), started);
     }
 

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 final class ServerStart {
     private static final Pattern LAST_XACT = Pattern.compile("last completed transaction was at log time (.+)$");
     private static final Pattern STOPPING = Pattern.compile("(recovery stopping .+)$");
+    private static final Pattern SOCKET_DIRS = Pattern.compile("^\\s*unix_socket_directories\\s*=?\\s*'([^']*)'");
     private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
 
     private final Path data;
@@ -42,6 +43,33 @@ final class ServerStart {
         this.progress = progress;
     }
 
+    /** Whether the socket directories the restored configuration names (if any) exist on this machine. */
+    private boolean socketDirsExist() throws IOException {
+        String value = null;
+        for (String conf : List.of("postgresql.conf", "postgresql.auto.conf")) {
+            Path f = data.resolve(conf);
+            if (!Files.exists(f)) {
+                continue;
+            }
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                Matcher m = SOCKET_DIRS.matcher(line);
+                if (m.find()) {
+                    value = m.group(1);
+                }
+            }
+        }
+        if (value == null) {
+            return true;
+        }
+        for (String dir : value.split(",")) {
+            String d = dir.strip();
+            if (!d.isEmpty() && !d.startsWith("@") && !Files.isDirectory(Path.of(d))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     PhysicalRestore.Started run() throws IOException {
         Path logDir = data.resolve("log");
         Files.createDirectories(logDir);
@@ -49,8 +77,14 @@ final class ServerStart {
         Files.deleteIfExists(log);
         Files.createFile(log);
         user.own(logDir);
+        String serverOptions = "-p " + port + " -c logging_collector=off";
+        if (!socketDirsExist()) {
+            // the source's socket directory is not on this machine: listen on TCP only rather than fail
+            serverOptions += " -c unix_socket_directories=''";
+            progress.accept("note: the backed-up unix_socket_directories do not exist here; the server listens on TCP only");
+        }
         List<String> cmd = user.command(List.of(bin.tool("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(),
-                "-W", "-o", "-p " + port + " -c logging_collector=off", "start"));
+                "-W", "-o", serverOptions, "start"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(data.toFile()).redirectErrorStream(true);
         Process p = pb.start();
         String out;
