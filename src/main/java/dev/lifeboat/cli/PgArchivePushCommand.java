@@ -1,6 +1,5 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.repository.Locks;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.source.postgres.physical.ArchivePush;
 import picocli.CommandLine.Command;
@@ -42,7 +41,9 @@ final class PgArchivePushCommand implements Callable<Integer> {
         Path spoolDir = spool != null ? spool : Path.of(System.getProperty("java.io.tmpdir"),
                 "lifeboat-spool-" + System.getProperty("user.name"));
         if (pusher) {
-            try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg archive-push")) {
+            // No repository lock: WAL writers run for days and must not block prune, which never deletes WAL
+            // newer than the oldest base backup, i.e. never what they write.
+            try (Repository repo = Repos.open(g)) {
                 Path log = spoolDir.resolve("pusher.log");
                 ArchivePush.runPusher(repo, file.getParent(), spoolDir, Duration.ofSeconds(idle), Math.max(2, g.threads),
                         line -> append(log, line));

@@ -1,6 +1,5 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.repository.Locks;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.source.postgres.physical.WalArchive;
 import dev.lifeboat.source.postgres.physical.WalStreamer;
@@ -59,7 +58,9 @@ final class PgWalStreamCommand implements Callable<Integer> {
             }
         }, "wal-stream-stop");
         try {
-            try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg wal-stream")) {
+            // No repository lock: WAL writers run for days and must not block prune, which never deletes WAL
+            // newer than the oldest base backup, i.e. never what they write.
+            try (Repository repo = Repos.open(g)) {
                 streamer[0] = new WalStreamer(new WalArchive(repo),
                         new WalStreamer.Options(conn, slot, createSlot, Duration.ofMillis(flushMillis)), s -> Out.info(g, s));
                 Runtime.getRuntime().addShutdownHook(hook);

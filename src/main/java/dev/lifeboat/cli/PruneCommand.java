@@ -1,6 +1,7 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.prune.Pruner;
+import dev.lifeboat.source.postgres.physical.WalRetention;
 import dev.lifeboat.repository.Locks;
 import dev.lifeboat.repository.Repository;
 import picocli.CommandLine.Command;
@@ -26,10 +27,19 @@ final class PruneCommand implements Callable<Integer> {
         }
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, true, "prune")) {
             Pruner.Result r = new Pruner(repo, new Pruner.Options(dryRun, threshold / 100.0)).run();
+            WalRetention.Result wal = WalRetention.prune(repo, dryRun);
             if (g.json) {
-                Out.json(r);
+                java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(dev.lifeboat.util.Json.MAPPER.convertValue(r,
+                        new com.fasterxml.jackson.core.type.TypeReference<java.util.Map<String, Object>>() { }));
+                m.put("walObjectsDeleted", wal.objects());
+                m.put("walBytesFreed", wal.bytes());
+                Out.json(m);
             } else {
                 print(g, r);
+                if (!g.quiet && wal.objects() > 0) {
+                    Out.line(String.format("%s %d WAL object(s) older than the oldest base backup; %s freed",
+                            dryRun ? "would delete" : "deleted", wal.objects(), Sizes.human(wal.bytes())));
+                }
             }
         }
         return 0;

@@ -96,7 +96,7 @@ public final class WalCheck {
             WalCoverage.Reach r = cov.reach(info.start(), path);
             boolean beyond = info.stop().before(r.end());
             out.add(new Window(b.ref().shortId(), info.stop(), info.stopTime(), beyond ? r.end() : info.stop(),
-                    beyond && r.endTime() != null ? r.endTime() : info.stopTime(), path.get(path.size() - 1).timeline(),
+                    beyond && r.endTime() != null && r.endTime().isAfter(info.stopTime()) ? r.endTime() : info.stopTime(), path.get(path.size() - 1).timeline(),
                     r.missing()));
         }
         return out;

@@ -42,6 +42,7 @@ class PgPointInTimeTest {
         pg = LocalCluster.start(PgExtension.testOptions());
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE ev (id bigint PRIMARY KEY, t timestamptz DEFAULT clock_timestamp())");
+            s.execute("CREATE TABLE kept (id bigint PRIMARY KEY)");
             s.execute("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 100000) g");
         }
     }
@@ -173,5 +174,75 @@ class PgPointInTimeTest {
         assertTrue(r.err().contains("WAL segment " + name + " is missing") && r.err().contains("latest reachable point is"),
                 r.err());
         assertEquals(before, Trees.fingerprint(cli.repo()));
+    }
+
+    @Test
+    void pruneDropsWalOlderThanTheOldestKeptBaseBackupAndDeltaRestoreRewritesOnlyWhatDiffers() throws Exception {
+        Cli cli = Cli.create(Files.createDirectories(tmp.resolve("retention")), "pw");
+        cli.ok("init");
+        Path log = tmp.resolve("stream-retention.log");
+        Process stream = startStream(cli, url(pg), "retention", log);
+        String first;
+        try {
+            first = cli.ok("pg", "basebackup", "--json", "--db", url(pg)).out();
+            for (int i = 0; i < 3; i++) {
+                execute(pg.port(), "INSERT INTO kept VALUES (" + (500 + i) + ")", "SELECT pg_switch_wal()");
+            }
+            cli.ok("pg", "basebackup", "--db", url(pg));
+            execute(pg.port(), "INSERT INTO kept VALUES (600)", "SELECT pg_switch_wal()");
+            awaitStored(pg, "retention", currentLsn(pg), log);
+        } finally {
+            assertEquals(0, stop(stream), Files.readString(log));
+        }
+        String firstId = first.replaceAll("(?s).*\"short_id\"\\s*:\\s*\"([0-9a-f]+)\".*", "$1");
+        long walBefore = countWal(cli);
+        String coverage = cli.ok("pg", "wal-check").out();
+        cli.ok("forget", firstId);
+        Cli.Run prune = cli.ok("prune");
+        assertTrue(prune.out().contains("WAL object(s) older than the oldest base backup"), prune.out() + coverage);
+        assertTrue(countWal(cli) < walBefore, prune.out());
+        assertEquals(0, cli.run("pg", "wal-check").exit());
+
+        Path data = tmp.resolve("delta");
+        int port = restoreAndStart(cli, data, "--latest");
+        stopServer(data);
+        // Damage the restored copy: a changed page, a deleted file, a stray file. --delta puts it right.
+        Path pgVersion = data.resolve("PG_VERSION");
+        String version = Files.readString(pgVersion);
+        Files.delete(pgVersion);
+        Files.writeString(data.resolve("stray-file"), "x");
+        Files.writeString(data.resolve("global/pg_filenode.map"), "damaged");
+        Path relation;
+        try (var files = Files.walk(data.resolve("base"))) {
+            relation = files.filter(p -> p.getFileName().toString().matches("\\d+") && sizeOf(p) > 8192).findFirst().orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(relation);
+        b[100] ^= 1;
+        Files.write(relation, b);
+        Files.deleteIfExists(data.resolve("postmaster.pid"));
+        Cli.Run refused = cli.run("pg", "restore", "--physical", "--data-dir", data.toString(), "--latest");
+        assertEquals(1, refused.exit(), refused.toString());
+        port = restoreAndStart(cli, data, "--latest", "--delta");
+        try {
+            assertTrue(ids(port, "postgres", "kept").contains(600L));
+            assertEquals(version, Files.readString(pgVersion));
+            assertTrue(!Files.exists(data.resolve("stray-file")));
+        } finally {
+            stopServer(data);
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static long countWal(Cli cli) throws java.io.IOException {
+        try (var files = Files.walk(cli.repo().resolve("wal"))) {
+            return files.filter(Files::isRegularFile).count();
+        }
     }
 }

@@ -63,7 +63,21 @@ final class PhysicalFixture {
         ProcessBuilder pb = LifeboatProcess.builder(cli.repo(), "pw", "pg", "wal-stream", "--db", url, "--slot", slot,
                 "--create-slot");
         pb.redirectOutput(log.toFile());
-        return pb.start();
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("streaming WAL from")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("wal-stream did not start: " + Files.readString(log));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+        return p;
     }
 
     /** Stops wal-stream with SIGTERM and returns its exit code. */
