@@ -41,6 +41,7 @@ final class PgBasebackupCommand implements Callable<Integer> {
         }
         var conn = pg.conn(db);
         pg.warmUp(conn);
+        dev.lifeboat.crypto.Aead.prepareForBulk();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup")) {
             BaseBackup.Result r = new BaseBackup(repo, new BaseBackup.Options(conn, tags, host, pg.bin(), compression,
                     Math.max(1, g.threads)), s -> Out.info(g, s)).run();

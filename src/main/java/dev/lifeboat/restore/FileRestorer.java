@@ -252,6 +252,39 @@ public final class FileRestorer {
         }
         needed.sort((a, b) -> Long.compare(a.offset(), b.offset()));
         String name = Repository.packName(pack);
+        OpenFile open = new OpenFile();
+        try {
+            restoreSpans(name, needed, blobs, open);
+        } finally {
+            open.close();
+        }
+    }
+
+    /** The file the last blob went to, kept open: a pack usually holds a file's blobs one after another. */
+    private static final class OpenFile {
+        FileJob job;
+        FileChannel ch;
+
+        FileChannel channelFor(FileJob j) throws IOException {
+            if (job != j) {
+                close();
+                ch = FileChannel.open(j.path, StandardOpenOption.WRITE);
+                job = j;
+            }
+            return ch;
+        }
+
+        void close() throws IOException {
+            if (ch != null) {
+                ch.close();
+                ch = null;
+                job = null;
+            }
+        }
+    }
+
+    private void restoreSpans(String name, List<PackEntry> needed, Map<BlobId, List<Target>> blobs, OpenFile open)
+            throws IOException {
         int i = 0;
         while (i < needed.size()) {
             // group consecutive blobs into one read of at most MAX_SPAN bytes
@@ -266,23 +299,23 @@ public final class FileRestorer {
                 PackEntry e = needed.get(k);
                 byte[] plain = repo.openBlob(e, span, (int) (e.offset() - start));
                 for (Target t : blobs.get(e.id())) {
-                    write(t, plain);
+                    write(t, plain, open);
                 }
             }
             i = j + 1;
         }
     }
 
-    private void write(Target t, byte[] plain) throws IOException {
-        try (FileChannel ch = FileChannel.open(t.file().path, StandardOpenOption.WRITE)) {
-            ByteBuffer bb = ByteBuffer.wrap(plain);
-            long pos = t.offset();
-            while (bb.hasRemaining()) {
-                pos += ch.write(bb, pos);
-            }
+    private void write(Target t, byte[] plain, OpenFile open) throws IOException {
+        FileChannel ch = open.channelFor(t.file());
+        ByteBuffer bb = ByteBuffer.wrap(plain);
+        long pos = t.offset();
+        while (bb.hasRemaining()) {
+            pos += ch.write(bb, pos);
         }
         progress.bytesWritten(plain.length);
         if (t.file().remaining.decrementAndGet() == 0) {
+            open.close(); // its times are set next, and must not be changed by a later write
             applyMetadata(t.file().path, t.file().node);
             progress.fileDone(t.file().node.sizeOr0());
         }
