@@ -90,7 +90,6 @@ final class PgBackupCommand implements Callable<Integer> {
         schemas.forEach(t -> selection.add("--schema=" + t));
         excludeSchemas.forEach(t -> selection.add("--exclude-schema=" + t));
         pg.warmUp(conn);
-        dev.lifeboat.crypto.Aead.prepareForBulk();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg backup")) {
             PgBackup.Options o = new PgBackup.Options(conn, all, rolePasswords, selection, jobs, tags, host, pg.bin(), pg.tmp(),
                     sqlRowCounts, compression, Sizes.parse(tempLimit, "--temp-limit"));

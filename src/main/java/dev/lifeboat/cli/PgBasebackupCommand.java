@@ -29,10 +29,24 @@ final class PgBasebackupCommand implements Callable<Integer> {
     String db;
     @Option(names = "--compression", paramLabel = "LEVEL", description = "zstd level (default: ${DEFAULT-VALUE}).")
     int compression = 1;
+    @Option(names = "--method", paramLabel = "METHOD",
+            description = "direct: read the data directory (on the database host; unchanged files are not read again), "
+                    + "stream: pg_basebackup over the replication protocol (any host), auto: direct when the data directory "
+                    + "is here and readable (default: ${DEFAULT-VALUE}).")
+    String method = "auto";
     @Option(names = "--tag", split = ",", description = "Tag the snapshot (repeatable, or comma-separated).")
     List<String> tags = new ArrayList<>();
     @Option(names = "--host", description = "Host name to record (default: this machine's).")
     String host;
+
+    private BaseBackup.Method method() {
+        return switch (method) {
+            case "auto" -> BaseBackup.Method.AUTO;
+            case "direct" -> BaseBackup.Method.DIRECT;
+            case "stream" -> BaseBackup.Method.STREAM;
+            default -> throw new IllegalArgumentException("--method must be auto, direct or stream");
+        };
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -41,10 +55,9 @@ final class PgBasebackupCommand implements Callable<Integer> {
         }
         var conn = pg.conn(db);
         pg.warmUp(conn);
-        dev.lifeboat.crypto.Aead.prepareForBulk();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup")) {
             BaseBackup.Result r = new BaseBackup(repo, new BaseBackup.Options(conn, tags, host, pg.bin(), compression,
-                    Math.max(1, g.threads)), s -> Out.info(g, s)).run();
+                    Math.max(1, g.threads), method()), s -> Out.info(g, s)).run();
             Snapshot.Summary s = r.snapshot().summary();
             if (g.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -57,8 +70,9 @@ final class PgBasebackupCommand implements Callable<Integer> {
                 Duration took = Duration.between(s.start(), s.end());
                 Out.line(String.format("Cluster:     PostgreSQL %s, system %s, timeline %d, WAL %s to %s",
                         r.info().serverVersion(), r.info().systemId(), r.info().timeline(), r.info().startLsn(), r.info().stopLsn()));
-                Out.line(String.format("Backup:      %d files, %s read in %.1f s, %s stored", s.totalFiles(),
-                        Sizes.human(s.bytesProcessed()), took.toMillis() / 1000.0, Sizes.human(s.bytesAdded())));
+                Out.line(String.format("Backup:      %d files (%d unchanged, not read), %s read (%s) in %.1f s, %s stored",
+                        s.totalFiles(), r.filesReused(), Sizes.human(s.bytesProcessed()), r.method(), took.toMillis() / 1000.0,
+                        Sizes.human(s.bytesAdded())));
                 Out.line("snapshot " + r.id().shortHex() + " saved");
             }
         }

@@ -55,7 +55,7 @@ final class PgPhysicalRestoreOptions {
             throw new IllegalArgumentException("--target-inclusive and --target-exclusive exclude each other");
         }
         RecoveryTarget target = target();
-        dev.lifeboat.crypto.Aead.prepareForBulk();
+        dev.lifeboat.crypto.Aead.prepareForBulkOpen();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
             PhysicalRestore.Options o = new PhysicalRestore.Options(snapshot, dataDir, target, delta, start,
                     port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline);

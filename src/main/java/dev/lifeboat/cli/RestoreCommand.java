@@ -45,7 +45,7 @@ final class RestoreCommand implements Callable<Integer> {
         if (skipIdentical) {
             throw new IllegalArgumentException("--skip-identical goes with --to-bucket");
         }
-        dev.lifeboat.crypto.Aead.prepareForBulk();
+        dev.lifeboat.crypto.Aead.prepareForBulkOpen();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "restore")) {
             SnapshotRef snap = Snapshots.find(repo, snapshot);
             FileRestorer.Result r = new FileRestorer(repo, new FileRestorer.Options(target, includes, g.threads),

@@ -49,15 +49,14 @@ import java.util.regex.Pattern;
 public final class BaseBackup {
     /** Eight PostgreSQL pages: small enough that a few changed rows add little, large enough to compress well. */
     public static final int BLOCK = 64 * 1024;
-    private static final int BATCH = 16 * BLOCK;
-    private static final Pattern START = Pattern.compile("write-ahead log start point: ([0-9A-F]+/[0-9A-F]+) on timeline (\\d+)");
-    private static final Pattern END = Pattern.compile("write-ahead log end point: ([0-9A-F]+/[0-9A-F]+)");
+
+    public enum Method { AUTO, DIRECT, STREAM }
 
     public record Options(PgConn conn, List<String> tags, String host, Optional<Path> pgBin, int compressionLevel,
-                          int threads) {
+                          int threads, Method method) {
     }
 
-    public record Result(BlobId id, Snapshot snapshot, BaseInfo info) {
+    public record Result(BlobId id, Snapshot snapshot, BaseInfo info, String method, int filesReused) {
     }
 
     private final Repository repo;
@@ -70,187 +69,108 @@ public final class BaseBackup {
         this.progress = progress;
     }
 
-    private record Stored(List<String> ids, long added, int blobs) {
-    }
-
-    private static final class FileAcc {
-        final TarReader.Entry entry;
-        final List<Future<Stored>> parts = new ArrayList<>();
-
-        FileAcc(TarReader.Entry entry) {
-            this.entry = entry;
-        }
-    }
-
     public Result run() throws IOException {
         Instant start = Instant.now();
         ServerFacts facts = ServerFacts.probe(opts.conn());
         facts.requireReplicaWal(opts.conn());
-        Path tool = PgBinaries.forMajor(facts.major(), opts.pgBin()).tool("pg_basebackup");
+        Path dataDir = opts.method() == Method.STREAM ? null : DirectCapture.localDataDir(opts.conn(), facts);
+        if (opts.method() == Method.DIRECT && dataDir == null) {
+            throw new PgException("--method direct needs the server's data directory on this machine and readable "
+                    + "by this user; use --method stream to back up over the replication protocol");
+        }
         repo.loadIndex();
-        String[] startPoint = new String[2];
-        String[] endPoint = new String[1];
-        List<String> args = List.of("-d", opts.conn().conninfo(), "-D", "-", "-F", "t", "-X", "fetch", "-c", "fast",
-                "-v", "--no-manifest", "-l", "lifeboat base backup " + start);
-        PgTool pgb = PgTool.start(tool, args, opts.conn(), ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
-                ProcessBuilder.Redirect.PIPE, line -> {
-                    Matcher m = START.matcher(line);
-                    if (m.find()) {
-                        startPoint[0] = m.group(1);
-                        startPoint[1] = m.group(2);
-                    }
-                    Matcher e = END.matcher(line);
-                    if (e.find()) {
-                        endPoint[0] = e.group(1);
-                    }
-                });
-        if (progress != null) {
-            progress.accept("base backup of " + opts.conn().host() + ":" + opts.conn().port() + " (checkpoint first)");
-        }
-        int threads = Math.max(1, opts.threads());
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "basebackup-store");
-            t.setDaemon(true);
-            return t;
-        });
-        BlockingQueue<byte[]> buffers = new ArrayBlockingQueue<>(threads * 3);
-        for (int i = 0; i < threads * 3; i++) {
-            buffers.add(new byte[BATCH]);
-        }
-        List<StreamSaver> savers = new ArrayList<>();
-        ThreadLocal<StreamSaver> saver = ThreadLocal.withInitial(() -> {
-            StreamSaver s = new StreamSaver(repo, opts.compressionLevel());
-            synchronized (savers) {
-                savers.add(s);
+        String label = "lifeboat base backup " + start;
+        Capture cap;
+        try (BlockStore store = new BlockStore(repo, opts.threads(), opts.compressionLevel())) {
+            if (dataDir != null) {
+                BaseInfo.Base parent = parent(facts);
+                Map<String, Node> previous = parent == null ? Map.of() : files(parent);
+                progress(dataDir + " read directly" + (parent == null ? "" : ", unchanged files taken from "
+                        + parent.ref().shortId()));
+                cap = new DirectCapture(opts.conn(), facts, dataDir, store, previous,
+                        parent == null ? Instant.EPOCH : parent.info().startTime()).run(label);
+            } else {
+                progress("streaming from " + opts.conn().host() + ":" + opts.conn().port() + " with pg_basebackup");
+                Path tool = PgBinaries.forMajor(facts.major(), opts.pgBin()).tool("pg_basebackup");
+                cap = TarCapture.run(opts.conn(), tool, label, store);
             }
-            return s;
-        });
-        Map<String, FileAcc> entries = new LinkedHashMap<>();
-        byte[] label = null;
-        AtomicLong read = new AtomicLong();
-        try (InputStream raw = new BufferedInputStream(pgb.process().getInputStream(), 1 << 20)) {
-            TarReader tar = new TarReader(raw);
-            for (TarReader.Entry e; (e = tar.next()) != null; ) {
-                FileAcc acc = new FileAcc(e);
-                entries.put(e.name(), acc);
-                if (!e.isFile()) {
-                    continue;
-                }
-                InputStream content = tar.content();
-                if (e.name().equals("backup_label")) {
-                    label = content.readAllBytes();
-                    byte[] copy = label;
-                    acc.parts.add(pool.submit(() -> store(saver.get(), copy, copy.length)));
-                    continue;
-                }
-                while (true) {
-                    byte[] buf = buffers.take();
-                    int n = content.readNBytes(buf, 0, BATCH);
-                    if (n == 0) {
-                        buffers.add(buf);
-                        break;
-                    }
-                    read.addAndGet(n);
-                    acc.parts.add(pool.submit(() -> {
-                        try {
-                            return store(saver.get(), buf, n);
-                        } finally {
-                            buffers.add(buf);
+            Map<String, Node> nodes = new LinkedHashMap<>();
+            long added = 0;
+            long blobs = 0;
+            int files = 0;
+            for (Capture.Entry e : cap.entries()) {
+                List<String> ids = null;
+                long size = e.size();
+                if (Node.FILE.equals(e.type())) {
+                    files++;
+                    ids = new ArrayList<>();
+                    if (e.reused() != null) {
+                        ids.addAll(e.reused());
+                    } else {
+                        size = 0; // what was read: a file may shrink while it is read
+                        for (var f : e.parts()) {
+                            BlockStore.Stored st = store.get(f);
+                            size += st.bytes();
+                            ids.addAll(st.ids());
+                            added += st.added();
+                            blobs += st.blobs();
                         }
-                    }));
-                    if (n < BATCH) {
-                        break;
                     }
                 }
+                nodes.put(e.path(), new Node(baseName(e.path()), e.type(), e.mode(), e.mtimeNanos(), e.mtimeNanos(),
+                        e.uid(), e.gid(), e.user(), e.group(), null, null, null, ids != null ? size : null, e.target(),
+                        ids, null));
             }
-            raw.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException e) {
-            pgb.kill();
-            pgb.waitFor();
-            pool.shutdownNow();
-            if (pgb.saidSomething() && pgb.error().contains("error")) {
-                throw new PgException("pg_basebackup failed: " + pgb.error());
+            store.finish();
+            long read = store.bytesRead();
+            try (Trees trees = new Trees(repo)) {
+                BlobId tree = saveDir("", nodes, children(nodes), trees);
+                trees.flush();
+                repo.flushIndex();
+                Instant end = Instant.now();
+                String checkpoint = parseLabel(cap.label()).getOrDefault("CHECKPOINT LOCATION", "").replaceAll("\\s.*", "");
+                BaseInfo info = new BaseInfo(facts.version(), facts.major(), facts.systemIdText(), cap.timeline(),
+                        cap.start().toString(), cap.stop().toString(), checkpoint, start, end, facts.segmentSize(),
+                        facts.nextXid(), opts.conn().host() + ":" + opts.conn().port(), cap.label(), BLOCK, true);
+                long total = nodes.values().stream().mapToLong(Node::sizeOr0).sum();
+                Snapshot.Summary summary = new Snapshot.Summary(start, end, files - cap.filesReused(), 0, cap.filesReused(),
+                        nodes.size() - files, blobs, trees.blobsAdded(), added + trees.bytesAdded(), read, files, total,
+                        List.of());
+                Snapshot snap = new Snapshot(1, start, tree.hex(), null,
+                        List.of("postgresql://" + opts.conn().host() + ":" + opts.conn().port()),
+                        opts.host() != null ? opts.host() : Hosts.hostname(), Hosts.username(), opts.tags(), BaseInfo.KIND,
+                        List.of(), summary, info.toMeta(), Version.get());
+                return new Result(Snapshots.save(repo, snap), snap, info, cap.method(), cap.filesReused());
             }
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pgb.kill();
-            pool.shutdownNow();
-            throw new IOException("interrupted");
-        }
-        int code = pgb.waitFor();
-        if (code != 0) {
-            pool.shutdownNow();
-            throw new PgException("pg_basebackup failed: " + pgb.error());
-        }
-        Map<String, Node> nodes = new LinkedHashMap<>();
-        long added = 0;
-        long blobs = 0;
-        int files = 0;
-        for (FileAcc acc : entries.values()) {
-            TarReader.Entry e = acc.entry;
-            long mtime = e.mtimeSeconds() * 1_000_000_000L;
-            List<String> ids = new ArrayList<>();
-            for (Future<Stored> f : acc.parts) {
-                Stored s = get(f, pool);
-                ids.addAll(s.ids());
-                added += s.added();
-                blobs += s.blobs();
-            }
-            String type = e.isDir() ? Node.DIR : e.isSymlink() ? Node.SYMLINK : Node.FILE;
-            if (type.equals(Node.FILE)) {
-                files++;
-            }
-            nodes.put(e.name(), new Node(baseName(e.name()), type, e.mode() & 07777, mtime, mtime, e.uid(), e.gid(),
-                    empty(e.user()), empty(e.group()), null, null, null, type.equals(Node.FILE) ? e.size() : null,
-                    e.isSymlink() ? e.linkTarget() : null, type.equals(Node.FILE) ? ids : null, null));
-        }
-        pool.shutdown();
-        for (StreamSaver s : savers) {
-            s.flush();
-            s.close();
-        }
-        if (label == null || startPoint[0] == null || endPoint[0] == null) {
-            throw new PgException("pg_basebackup's output has no backup_label or WAL positions; the backup is not usable");
-        }
-        Map<String, String> labelFields = parseLabel(new String(label, StandardCharsets.UTF_8));
-        try (Trees trees = new Trees(repo)) {
-            BlobId tree = saveDir("", nodes, children(nodes), trees);
-            trees.flush();
-            repo.flushIndex();
-            Instant end = Instant.now();
-            String checkpoint = labelFields.getOrDefault("CHECKPOINT LOCATION", "").strip();
-            BaseInfo info = new BaseInfo(facts.version(), facts.major(), facts.systemIdText(),
-                    Integer.parseInt(startPoint[1]), startPoint[0], endPoint[0], checkpoint, start, end,
-                    facts.segmentSize(), facts.nextXid(), opts.conn().host() + ":" + opts.conn().port(),
-                    new String(label, StandardCharsets.UTF_8), BLOCK, true);
-            Snapshot.Summary summary = new Snapshot.Summary(start, end, files, 0, 0, nodes.size() - files, blobs,
-                    trees.blobsAdded(), added + trees.bytesAdded(), read.get(), files, read.get(), List.of());
-            Snapshot snap = new Snapshot(1, start, tree.hex(), null,
-                    List.of("postgresql://" + opts.conn().host() + ":" + opts.conn().port()),
-                    opts.host() != null ? opts.host() : Hosts.hostname(), Hosts.username(), opts.tags(), BaseInfo.KIND,
-                    List.of(), summary, info.toMeta(), Version.get());
-            return new Result(Snapshots.save(repo, snap), snap, info);
         }
     }
 
-    private static Stored store(StreamSaver saver, byte[] buf, int n) throws IOException {
-        StreamSaver.Saved s = saver.saveBlocks(buf, 0, n, BLOCK);
-        return new Stored(s.content(), s.bytesAdded(), s.blobsAdded());
+    private void progress(String s) {
+        if (progress != null) {
+            progress.accept(s);
+        }
     }
 
-    private static Stored get(Future<Stored> f, ExecutorService pool) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            pool.shutdownNow();
-            throw new IOException("interrupted");
-        } catch (ExecutionException e) {
-            pool.shutdownNow();
-            Throwable c = e.getCause();
-            throw c instanceof IOException io ? io : new IOException(c.getMessage(), c);
+    /** The newest base backup of the same cluster, whose unchanged files need not be read again. */
+    private BaseInfo.Base parent(ServerFacts facts) throws IOException {
+        BaseInfo.Base best = null;
+        for (BaseInfo.Base b : BaseInfo.all(repo)) {
+            if (b.info().system() == facts.systemId()) {
+                best = b;
+            }
         }
+        return best;
+    }
+
+    private Map<String, Node> files(BaseInfo.Base base) throws IOException {
+        Map<String, Node> out = new HashMap<>();
+        new dev.lifeboat.repository.TreeWalker(repo).walk(base.ref().snapshot().tree(), (path, node) -> {
+            if (node.isFile()) {
+                out.put(path.substring(1), node);
+            }
+            return true;
+        });
+        return out;
     }
 
     private static Map<String, List<String>> children(Map<String, Node> nodes) {
@@ -292,7 +212,4 @@ public final class BaseBackup {
         return slash < 0 ? path : path.substring(slash + 1);
     }
 
-    private static String empty(String s) {
-        return s == null || s.isEmpty() ? null : s;
-    }
 }

@@ -140,7 +140,8 @@ class PgPointInTimeTest {
         Path log = tmp.resolve("stream-gap.log");
         Process stream = startStream(cli, url(pg), "gap", log);
         try {
-            cli.ok("pg", "basebackup", "--db", url(pg));
+            Cli.Run streamed = cli.ok("pg", "basebackup", "--method", "stream", "--db", url(pg));
+            assertTrue(streamed.out().contains("(stream)"), streamed.out());
             try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
                 for (int i = 0; i < 4; i++) {
                     s.execute("INSERT INTO filler SELECT g, 'x' FROM generate_series(" + (200000 + i * 10) + ", "
