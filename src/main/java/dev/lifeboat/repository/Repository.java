@@ -440,25 +440,47 @@ public final class Repository implements AutoCloseable {
 
     /** Decodes a sealed blob held in buf at off and checks its id. */
     public byte[] openBlob(PackEntry e, byte[] buf, int off) throws IOException {
+        byte[] out = new byte[e.rawLength()];
+        openBlob(e, buf, off, out);
+        return out;
+    }
+
+    private final ThreadLocal<byte[]> openScratch = ThreadLocal.withInitial(() -> new byte[0]);
+    private final ThreadLocal<com.github.luben.zstd.ZstdDecompressCtx> unzstd =
+            ThreadLocal.withInitial(com.github.luben.zstd.ZstdDecompressCtx::new);
+
+    /**
+     * Authenticates, decompresses and verifies one blob into out[0, rawLength): the restore's
+     * per-blob path, which allocates nothing once its per-thread buffers have grown.
+     */
+    public void openBlob(PackEntry e, byte[] buf, int off, byte[] out) throws IOException {
         String where = "blob " + e.id().shortHex() + " in " + packName(e.pack());
-        byte[] payload;
+        if (e.length() < Aead.OVERHEAD || out.length < e.rawLength()) {
+            throw new CorruptObjectException(where, "has an impossible length");
+        }
+        int payloadLength = e.length() - Aead.OVERHEAD;
+        byte[] payload = e.compressed() ? openScratch.get() : out;
+        if (payload.length < payloadLength) {
+            payload = new byte[Math.max(payloadLength, 64 * 1024)];
+            openScratch.set(payload);
+        }
+        int n;
         try {
-            payload = aead.open(buf, off, e.length());
+            n = aead.open(buf, off, e.length(), payload, 0);
         } catch (AuthenticationException x) {
             throw new CorruptObjectException(where, "does not authenticate");
         }
-        byte[] plain = payload;
+        int plainLength = n;
         if (e.compressed()) {
             try {
-                plain = Zstd.decompress(payload, e.rawLength());
+                plainLength = unzstd.get().decompressByteArray(out, 0, e.rawLength(), payload, 0, n);
             } catch (RuntimeException x) {
                 throw new CorruptObjectException(where, "does not decompress");
             }
         }
-        if (plain.length != e.rawLength() || !blobId(plain, 0, plain.length).equals(e.id())) {
+        if (plainLength != e.rawLength() || !blobId(out, 0, plainLength).equals(e.id())) {
             throw new CorruptObjectException(where, "does not match its id");
         }
-        return plain;
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -54,6 +54,9 @@ public final class FileRestorer {
     private final RestoreProgress progress;
     private final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final boolean root = "root".equals(System.getProperty("user.name"));
+    /** Per worker: the pack span read last and the blob decrypted last, reused so a restore makes little garbage. */
+    private final ThreadLocal<byte[]> spanBuffer = new ThreadLocal<>();
+    private final ThreadLocal<byte[]> plainBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
     public FileRestorer(Repository repo, Options opts, RestoreProgress progress) {
         this.repo = repo;
@@ -294,26 +297,32 @@ public final class FileRestorer {
                 j++;
             }
             long end = needed.get(j).offset() + needed.get(j).length();
-            byte[] span = repo.storage().load(name, start, (int) (end - start));
+            byte[] span = repo.storage().load(name, start, (int) (end - start), spanBuffer.get());
+            spanBuffer.set(span);
             for (int k = i; k <= j; k++) {
                 PackEntry e = needed.get(k);
-                byte[] plain = repo.openBlob(e, span, (int) (e.offset() - start));
+                byte[] plain = plainBuffer.get();
+                if (plain.length < e.rawLength()) {
+                    plain = new byte[e.rawLength()];
+                    plainBuffer.set(plain);
+                }
+                repo.openBlob(e, span, (int) (e.offset() - start), plain);
                 for (Target t : blobs.get(e.id())) {
-                    write(t, plain, open);
+                    write(t, plain, e.rawLength(), open);
                 }
             }
             i = j + 1;
         }
     }
 
-    private void write(Target t, byte[] plain, OpenFile open) throws IOException {
+    private void write(Target t, byte[] plain, int length, OpenFile open) throws IOException {
         FileChannel ch = open.channelFor(t.file());
-        ByteBuffer bb = ByteBuffer.wrap(plain);
+        ByteBuffer bb = ByteBuffer.wrap(plain, 0, length);
         long pos = t.offset();
         while (bb.hasRemaining()) {
             pos += ch.write(bb, pos);
         }
-        progress.bytesWritten(plain.length);
+        progress.bytesWritten(length);
         if (t.file().remaining.decrementAndGet() == 0) {
             open.close(); // its times are set next, and must not be changed by a later write
             applyMetadata(t.file().path, t.file().node);

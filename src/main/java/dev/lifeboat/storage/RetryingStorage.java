@@ -174,6 +174,11 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public byte[] load(String name, long offset, int length, byte[] reuse) throws IOException {
+        return retry(() -> delegate.load(name, offset, length, reuse), null);
+    }
+
+    @Override
     public byte[] load(String name) throws IOException {
         return retry(() -> delegate.load(name), null);
     }

@@ -29,6 +29,14 @@ public interface Storage extends AutoCloseable {
     /** Reads length bytes at offset; fails with {@link ObjectNotFoundException} when absent. */
     byte[] load(String name, long offset, int length) throws IOException;
 
+    /**
+     * Reads length bytes at offset into {@code reuse} when it is large enough (returning it), else
+     * into a new array: lets a restore reuse one buffer per thread instead of making garbage.
+     */
+    default byte[] load(String name, long offset, int length, byte[] reuse) throws IOException {
+        return load(name, offset, length);
+    }
+
     /** Reads the whole object. */
     byte[] load(String name) throws IOException;
 

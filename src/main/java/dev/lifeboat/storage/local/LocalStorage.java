@@ -114,9 +114,21 @@ public final class LocalStorage implements Storage {
         }
     }
 
-    /** Positional read that fails instead of returning short data, so truncation is reported. */
+    @Override
+    public byte[] load(String name, long offset, int length, byte[] reuse) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
+            return readFully(ch, offset, length, name, reuse != null && reuse.length >= length ? reuse : new byte[length]);
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        }
+    }
+
     static byte[] readFully(FileChannel ch, long offset, int length, String name) throws IOException {
-        byte[] out = new byte[length];
+        return readFully(ch, offset, length, name, new byte[length]);
+    }
+
+    /** Positional read that fails instead of returning short data, so truncation is reported. */
+    static byte[] readFully(FileChannel ch, long offset, int length, String name, byte[] out) throws IOException {
         long pos = offset;
         int done = 0;
         while (done < length) {

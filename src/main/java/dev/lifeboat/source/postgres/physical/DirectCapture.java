@@ -63,8 +63,13 @@ final class DirectCapture {
     /** The server's data directory when this process can read it and it is that server's (same system id). */
     static Path localDataDir(PgConn conn, ServerFacts facts) {
         try (Connection c = conn.connect(); var st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('data_directory')")) {
+             ResultSet rs = st.executeQuery("SELECT current_setting('data_directory'), has_function_privilege("
+                     + (facts.major() >= 15 ? "'pg_backup_start(text, boolean)'" : "'pg_start_backup(text, boolean, boolean)'")
+                     + ", 'execute')")) {
             rs.next();
+            if (!rs.getBoolean(2)) {
+                return null; // may still stream: a replication role needs no more
+            }
             Path dir = Path.of(rs.getString(1));
             Path control = dir.resolve("global").resolve("pg_control");
             if (!Files.isReadable(control) || ArchivePush.systemId(control) != facts.systemId()) {

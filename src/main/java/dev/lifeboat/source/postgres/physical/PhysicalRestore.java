@@ -71,49 +71,63 @@ public final class PhysicalRestore {
             user.checkReachable(data);
         }
         progress.accept("restoring base backup " + base.ref().shortId() + " (" + info.stopTime() + ") into " + data);
-        FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
-                opts.delta() ? this::unchanged : null), RestoreProgress.NONE).run(base.ref());
-        if (opts.delta()) {
-            removeExtra(data, base);
-        }
         Path prefetch = data.resolve(PREFETCH);
+        deleteTree(prefetch);
         Files.createDirectories(prefetch);
-        Files.createDirectories(data.resolve("pg_wal/archive_status"));
-        writeRecoveryConfig(data, prefetch, path.get(path.size() - 1).timeline());
-        user.own(data);
-        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         List<String> segments = segmentsToFetch(cov, path, info, end);
         WalPrefetch fetch = new WalPrefetch(cov, archive, info.system(), path, segments, prefetch, user,
                 Math.max(2, opts.threads()));
-        if (!opts.start()) {
-            fetch.run();
-            progress.accept("WAL fetched: " + segments.size() + " segments; start the server to recover to " + opts.target()
-                    + " (then delete " + prefetch + ")");
-            return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), null);
-        }
+        java.util.concurrent.atomic.AtomicReference<IOException> fetchFailed = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
                 fetch.run();
             } catch (IOException e) {
+                fetchFailed.set(e);
                 progress.accept("fetching WAL failed: " + e.getMessage());
             }
         }, "wal-prefetch");
         t.setDaemon(true);
-        t.start();
-        Started started;
+        boolean handedOver = false;
         try {
-            started = new ServerStart(data, opts.port(), user, PgBinaries.forMajor(info.serverMajor(), opts.pgBin()),
-                    opts.startTimeout(), progress).run();
-        } finally {
-            fetch.cancel();
-            try {
-                t.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // Fetching WAL while the files are written was measured slower: both compete for the disk.
+            FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
+                    opts.delta() ? this::unchanged : null), RestoreProgress.NONE).run(base.ref());
+            t.start();
+            if (opts.delta()) {
+                removeExtra(data, base, prefetch);
             }
-            deleteTree(prefetch);
+            Files.createDirectories(data.resolve("pg_wal/archive_status"));
+            writeRecoveryConfig(data, prefetch, path.get(path.size() - 1).timeline());
+            user.own(data);
+            Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (!opts.start()) {
+                join(t);
+                if (fetchFailed.get() != null) {
+                    throw fetchFailed.get();
+                }
+                handedOver = true;
+                progress.accept("WAL fetched: " + segments.size() + " segments; start the server to recover to "
+                        + opts.target() + " (then delete " + prefetch + ")");
+                return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), null);
+            }
+            Started started = new ServerStart(data, opts.port(), user, PgBinaries.forMajor(info.serverMajor(), opts.pgBin()),
+                    opts.startTimeout(), progress).run();
+            return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), started);
+        } finally {
+            if (!handedOver) {
+                fetch.cancel();
+                join(t);
+                deleteTree(prefetch);
+            }
         }
-        return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), started);
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(3_600_000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private BaseInfo.Base chooseBase() throws IOException {
@@ -232,7 +246,7 @@ public final class PhysicalRestore {
     }
 
     /** For a delta restore: files the backup does not have are removed (the backup is the whole cluster). */
-    private void removeExtra(Path data, BaseInfo.Base base) throws IOException {
+    private void removeExtra(Path data, BaseInfo.Base base, Path prefetch) throws IOException {
         java.util.Set<Path> keep = new java.util.HashSet<>();
         new dev.lifeboat.repository.TreeWalker(repo).walk(base.ref().snapshot().tree(), (p, n) -> {
             keep.add(data.resolve(p.substring(1)));
@@ -240,7 +254,7 @@ public final class PhysicalRestore {
         });
         List<Path> extra = new ArrayList<>();
         try (Stream<Path> s = Files.walk(data)) {
-            s.filter(p -> !p.equals(data) && !keep.contains(p)).forEach(extra::add);
+            s.filter(p -> !p.equals(data) && !keep.contains(p) && !p.startsWith(prefetch)).forEach(extra::add);
         }
         extra.sort(java.util.Comparator.reverseOrder());
         for (Path p : extra) {
@@ -270,9 +284,11 @@ public final class PhysicalRestore {
             throw new IllegalArgumentException("the data directory path must not contain quotes, $, ` or \\: " + data);
         }
         // Waits for the file while the prefetch is still running; history files are all written first.
+        // A hard link rather than a copy: the server only reads the file, and the segments are not written twice.
         String restore = "d=\"" + dir + "\"; case %f in *.history) m=.histories;; *) m=.done;; esac; "
                 + "while [ ! -e \"$d/%f\" ] && [ ! -e \"$d/$m\" ] && [ ! -e \"$d/.failed\" ]; do sleep 0.02; done; "
-                + "if [ -e \"$d/%f\" ]; then exec cp \"$d/%f\" \"%p\"; elif [ -e \"$d/.failed\" ]; then exit 200; else exit 1; fi";
+                + "if [ -e \"$d/%f\" ]; then ln -f \"$d/%f\" \"%p\" 2>/dev/null || exec cp \"$d/%f\" \"%p\"; "
+                + "elif [ -e \"$d/.failed\" ]; then exit 200; else exit 1; fi";
         StringBuilder conf = new StringBuilder("\n# added by lifeboat pg restore --physical\n");
         conf.append("restore_command = '").append(restore).append("'\n");
         RecoveryTarget t = opts.target();
