@@ -76,7 +76,7 @@ public final class PhysicalRestore {
         Files.createDirectories(prefetch);
         List<String> segments = segmentsToFetch(cov, path, info, end);
         WalPrefetch fetch = new WalPrefetch(cov, archive, info.system(), path, segments, prefetch, user,
-                Math.max(2, opts.threads()));
+                Math.max(2, opts.threads()), opts.start() ? 8 : 0);
         java.util.concurrent.atomic.AtomicReference<IOException> fetchFailed = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
@@ -285,7 +285,7 @@ public final class PhysicalRestore {
         }
         // Waits for the file while the prefetch is still running; history files are all written first.
         // A hard link rather than a copy: the server only reads the file, and the segments are not written twice.
-        String restore = "d=\"" + dir + "\"; case %f in *.history) m=.histories;; *) m=.done;; esac; "
+        String restore = "d=\"" + dir + "\"; : > \"$d/.want-%f\"; case %f in *.history) m=.histories;; *) m=.done;; esac; "
                 + "while [ ! -e \"$d/%f\" ] && [ ! -e \"$d/$m\" ] && [ ! -e \"$d/.failed\" ]; do sleep 0.02; done; "
                 + "if [ -e \"$d/%f\" ]; then ln -f \"$d/%f\" \"%p\" 2>/dev/null || exec cp \"$d/%f\" \"%p\"; "
                 + "elif [ -e \"$d/.failed\" ]; then exit 200; else exit 1; fi";

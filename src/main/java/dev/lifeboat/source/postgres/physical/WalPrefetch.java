@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -25,10 +24,11 @@ final class WalPrefetch {
     private final List<String> segments;
     private final Path dir;
     private final int threads;
+    private final int lead;
     private volatile boolean cancelled;
 
     WalPrefetch(WalCoverage cov, WalArchive archive, long systemId, List<WalCoverage.Span> path, List<String> segments,
-                Path dir, ServerUser user, int threads) {
+                Path dir, ServerUser user, int threads, int lead) {
         this.cov = cov;
         this.archive = archive;
         this.systemId = systemId;
@@ -36,6 +36,7 @@ final class WalPrefetch {
         this.segments = segments;
         this.dir = dir;
         this.threads = threads;
+        this.lead = lead;
     }
 
     void cancel() {
@@ -53,12 +54,16 @@ final class WalPrefetch {
                 }
             }
             Files.writeString(dir.resolve(".histories"), "");
-            ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>(segments);
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
             AtomicReference<IOException> failure = new AtomicReference<>();
             Workers.runAll(threads, "wal-fetch", () -> {
-                for (String name; !cancelled && failure.get() == null && (name = queue.poll()) != null; ) {
+                for (int i; !cancelled && failure.get() == null && (i = next.getAndIncrement()) < segments.size(); ) {
+                    String name = segments.get(i);
                     try {
-                        write(name, cov.assemble(name));
+                        awaitDemand(i);
+                        if (!cancelled) {
+                            write(name, cov.assemble(name));
+                        }
                     } catch (IOException e) {
                         failure.compareAndSet(null, new IOException("cannot fetch WAL segment " + name + ": " + e.getMessage(), e));
                     }
@@ -76,6 +81,38 @@ final class WalPrefetch {
             }
             throw e;
         }
+    }
+
+    /**
+     * With a lead, fetches at most that many segments beyond the newest one the server has asked
+     * for (its restore_command leaves a {@code .want-NAME} marker): recovery to a target then does
+     * not pay for WAL after it, and the fetch does not compete with replay for the CPU.
+     */
+    private void awaitDemand(int index) throws IOException {
+        if (lead <= 0) {
+            return;
+        }
+        while (!cancelled && index >= highestWanted() + lead) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+    }
+
+    private int highestWanted() throws IOException {
+        int best = -1;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String f = p.getFileName().toString();
+                if (f.startsWith(".want-")) {
+                    best = Math.max(best, segments.indexOf(f.substring(".want-".length())));
+                }
+            }
+        }
+        return best;
     }
 
     private void write(String name, byte[] data) throws IOException {

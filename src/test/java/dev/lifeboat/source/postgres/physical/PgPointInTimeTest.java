@@ -92,6 +92,18 @@ class PgPointInTimeTest {
         try {
             cli.ok("pg", "basebackup", "--db", url(pg));
             List<Commit> commits = new ArrayList<>();
+            // Other sessions keep writing meanwhile, as an application would.
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread noise = new Thread(() -> {
+                try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                    for (int i = 0; !done.get(); i++) {
+                        s.execute("UPDATE filler SET v = md5(v) WHERE id % 997 = " + (i % 997));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            noise.start();
             try (Connection c = pg.connect("postgres")) {
                 for (long id = 1; id <= 30; id++) {
                     commits.add(commit(c, id));
@@ -99,6 +111,9 @@ class PgPointInTimeTest {
                         cli.ok("pg", "restore-point", "before-16", "--db", url(pg));
                     }
                 }
+            } finally {
+                done.set(true);
+                noise.join();
             }
             awaitStored(pg, "pitr", currentLsn(pg), log);
 
