@@ -65,15 +65,9 @@ public final class Aead {
      */
     private static void warmUpOpen() {
         Aead a = new Aead(new byte[32], false);
+        byte[] plain = new byte[LARGE + 1024];
+        byte[] sealed = a.seal(plain);
         try {
-            // C2 compiles the byte-array path after a number of calls, whatever their size: small ones get there soonest
-            byte[] small = new byte[2048];
-            byte[] sealedSmall = a.seal(small);
-            for (int i = 0; i < 6_000; i++) {
-                a.open(sealedSmall, 0, sealedSmall.length, small, 0);
-            }
-            byte[] plain = new byte[LARGE + 1024];
-            byte[] sealed = a.seal(plain);
             for (int i = 0; i < 200; i++) {
                 long t = System.nanoTime();
                 a.openLarge(sealed, 0, sealed.length, plain, 0);
@@ -86,14 +80,33 @@ public final class Aead {
         }
     }
 
+    /** C2 compiles the byte-array decryption path after a number of calls, whatever their size: small ones get there soonest. */
+    private static void warmUpSmallOpens() {
+        Aead a = new Aead(new byte[32], false);
+        byte[] small = new byte[2048];
+        byte[] sealed = a.seal(small);
+        try {
+            for (int i = 0; i < 6_000; i++) {
+                a.open(sealed, 0, sealed.length, small, 0);
+            }
+        } catch (AuthenticationException e) {
+            throw new IllegalStateException(e);
+        }
+        warmUpOpen();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean BULK_WARMED = new java.util.concurrent.atomic.AtomicBoolean();
+
     /**
      * For commands about to decrypt much (restores): gets the JIT to the fast GHASH while the
      * restore is still being planned. Without it, a restore of many small blobs ran GHASH in plain
-     * Java through most of its run (a quarter of its CPU samples).
+     * Java through most of its run (a quarter of its CPU samples). Not for backups: there it only
+     * takes CPU from the work.
      */
     public static void prepareForBulkOpen() {
-        if (!OPEN_WARMED.get() && OPEN_WARMED.compareAndSet(false, true)) {
-            Thread t = new Thread(Aead::warmUpOpen, "aead-open-warm-up");
+        if (!BULK_WARMED.get() && BULK_WARMED.compareAndSet(false, true)) {
+            OPEN_WARMED.set(true);
+            Thread t = new Thread(Aead::warmUpSmallOpens, "aead-open-warm-up");
             t.setDaemon(true);
             t.start();
         }
@@ -196,8 +209,11 @@ public final class Aead {
 
     /** Decrypts into out at outOff; returns the plaintext length. */
     public int open(byte[] sealed, int off, int len, byte[] out, int outOff) throws AuthenticationException {
-        if (len > LARGE) {
-            prepareForBulkOpen();
+        if (len > LARGE && !OPEN_WARMED.get() && OPEN_WARMED.compareAndSet(false, true)) {
+            Thread t = new Thread(Aead::warmUpOpen, "aead-open-warm-up");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
         }
         if (len < OVERHEAD) {
             throw new AuthenticationException("ciphertext too short (" + len + " bytes)");
