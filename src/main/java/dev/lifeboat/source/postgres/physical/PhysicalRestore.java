@@ -108,11 +108,12 @@ public final class PhysicalRestore {
                 handedOver = true;
                 progress.accept("WAL fetched: " + segments.size() + " segments; start the server to recover to "
                         + opts.target() + " (then delete " + prefetch + ")");
-                return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), null);
+                return new Result(base, end, reach.endTime(), files.files(), files.bytes(), fetch.fetched(), null);
             }
             Started started = new ServerStart(data, opts.port(), user, PgBinaries.forMajor(info.serverMajor(), opts.pgBin()),
                     opts.startTimeout(), progress).run();
-            return new Result(base, end, reach.endTime(), files.files(), files.bytes(), segments.size(), started);
+            fetch.cancel();
+            return new Result(base, end, reach.endTime(), files.files(), files.bytes(), fetch.fetched(), started);
         } finally {
             if (!handedOver) {
                 fetch.cancel();

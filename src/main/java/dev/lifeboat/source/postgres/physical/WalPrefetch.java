@@ -25,6 +25,7 @@ final class WalPrefetch {
     private final Path dir;
     private final int threads;
     private final int lead;
+    private final java.util.concurrent.atomic.AtomicInteger fetched = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean cancelled;
 
     WalPrefetch(WalCoverage cov, WalArchive archive, long systemId, List<WalCoverage.Span> path, List<String> segments,
@@ -37,6 +38,11 @@ final class WalPrefetch {
         this.dir = dir;
         this.threads = threads;
         this.lead = lead;
+    }
+
+    /** Segments fetched so far (with a lead, recovery to a target may not need them all). */
+    int fetched() {
+        return fetched.get();
     }
 
     void cancel() {
@@ -63,6 +69,7 @@ final class WalPrefetch {
                         awaitDemand(i);
                         if (!cancelled) {
                             write(name, cov.assemble(name));
+                            fetched.incrementAndGet();
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, new IOException("cannot fetch WAL segment " + name + ": " + e.getMessage(), e));
