@@ -37,11 +37,12 @@ public final class ArchivePush {
     }
 
     /** The archive_command side: waits until the pusher has stored {@code walFile}, starting one when none runs. */
-    public static void await(Path walFile, Path spool, Duration timeout, Runnable startPusher) throws IOException {
+    public static void await(Path walFile, Path spoolBase, Duration timeout, Runnable startPusher) throws IOException {
         String name = walFile.getFileName().toString();
         if (!Files.isRegularFile(walFile)) {
             throw new PgException("archive-push: " + walFile + " does not exist");
         }
+        Path spool = spoolFor(spoolBase, walFile.getParent());
         Files.createDirectories(spool);
         Path ok = spool.resolve(name + ".ok");
         Path err = spool.resolve(name + ".error");
@@ -63,10 +64,18 @@ public final class ArchivePush {
             }
             if (System.nanoTime() > deadline) {
                 throw new PgException("archive-push: " + name + " was not stored within " + timeout.toSeconds()
-                        + " s (see " + spool.resolve("pusher.log") + "); the server will retry");
+                        + " s (see " + spoolBase.resolve("pusher.log") + "); the server will retry");
             }
             sleep(20);
         }
+    }
+
+    /**
+     * A spool per cluster: markers name segments, and another cluster (a re-initialized one, say)
+     * has segments of the same names, which a stale marker must never acknowledge.
+     */
+    static Path spoolFor(Path base, Path walDir) throws IOException {
+        return base.resolve(Long.toUnsignedString(systemId(walDir.resolveSibling("global").resolve("pg_control"))));
     }
 
     static boolean pusherRunning(Path spool) throws IOException {
@@ -86,15 +95,16 @@ public final class ArchivePush {
      * The pusher: stores every segment and history file marked ready in {@code walDir} until none
      * has come for {@code idle}. Returns at once if another pusher holds the spool.
      */
-    public static void runPusher(Repository repo, Path walDir, Path spool, Duration idle, int threads,
+    public static void runPusher(Repository repo, Path walDir, Path spoolBase, Duration idle, int threads,
                                  Consumer<String> log) throws IOException {
+        Path spool = spoolFor(spoolBase, walDir);
         Files.createDirectories(spool);
         try (FileChannel ch = FileChannel.open(spool.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock lock = ch.tryLock();
             if (lock == null) {
                 return;
             }
-            long systemId = systemId(walDir.resolveSibling("global").resolve("pg_control"));
+            long systemId = Long.parseUnsignedLong(spool.getFileName().toString());
             WalArchive archive = new WalArchive(repo);
             long lastWork = System.nanoTime();
             while (System.nanoTime() - lastWork < idle.toNanos()) {

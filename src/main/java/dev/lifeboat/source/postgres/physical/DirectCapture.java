@@ -40,6 +40,8 @@ final class DirectCapture {
     private static final Set<String> SKIP_FILES = Set.of("postmaster.pid", "postmaster.opts", "pg_internal.init",
             "backup_label", "backup_label.old", "tablespace_map", "current_logfiles", "postgresql.auto.conf.tmp",
             "backup_manifest");
+    /** Temporary tables' files (t&lt;backend&gt;_&lt;relfilenode&gt;): gone after a restart anyway. */
+    private static final java.util.regex.Pattern TEMP_RELATION = java.util.regex.Pattern.compile("t\\d+_\\d+(_\\w+)?(\\.\\d+)?");
     /** A file modified this close to the parent backup's start may have changed unseen within the clock's resolution. */
     private static final long REUSE_MARGIN_NANOS = 2_000_000_000L;
 
@@ -163,7 +165,8 @@ final class DirectCapture {
             if (slash >= 0 && EMPTY_DIRS.contains(top) && !rel.equals("pg_wal/archive_status")) {
                 continue;
             }
-            if (SKIP_FILES.contains(name) || name.startsWith("pgsql_tmp") || unloggedForks.contains(rel)) {
+            if (SKIP_FILES.contains(name) || name.startsWith("pgsql_tmp") || unloggedForks.contains(rel)
+                    || rel.startsWith("base/") && TEMP_RELATION.matcher(name).matches()) {
                 continue;
             }
             Map<String, Object> a;

@@ -161,9 +161,10 @@ public final class WalCoverage {
     private long lastStoredSegno(List<Span> path) {
         long max = -1;
         for (String seg : bySegment.keySet()) {
-            int tli = WalName.timelineOf(seg);
-            if (path.stream().anyMatch(s -> s.timeline() == tli)) {
-                max = Math.max(max, WalName.segnoOf(seg, segmentSize));
+            // only segments recovery along this path reads: an ancestor timeline may go on past the switch
+            long segno = WalName.segnoOf(seg, segmentSize);
+            if (WalName.timelineOf(seg) == timelineFor(segno, path)) {
+                max = Math.max(max, segno);
             }
         }
         return max;

@@ -47,8 +47,7 @@ public final class WalStreamer {
     private int timeline;
     private byte[] seg;
     private long segno = -1;
-    /** Offsets in the current segment: bytes from bufFrom to received are in seg, up to stored are in the repository. */
-    private int bufFrom;
+    /** Offsets in the current segment: bytes up to received are in seg, up to stored are in the repository. */
     private int received;
     private int stored;
     private long firstUnstoredNanos;
@@ -210,6 +209,7 @@ public final class WalStreamer {
     private synchronized Lsn startPosition(int tli, Lsn serverKeeps) throws IOException {
         long keepSeg = WalName.segnoOf(serverKeeps, segmentSize);
         if (tli == timeline && segno >= 0 && segno >= keepSeg) {
+            received = stored; // what was received but could not be stored is asked for again
             return storedUpTo();
         }
         timeline = tli;
@@ -228,7 +228,6 @@ public final class WalStreamer {
             int resumeOff = prefix == segmentSize ? 0 : prefix;
             if (resumeSeg >= keepSeg) {
                 segno = resumeSeg;
-                bufFrom = 0;
                 received = resumeOff;
                 stored = resumeOff;
                 piecesOfSegment.clear();
@@ -244,7 +243,6 @@ public final class WalStreamer {
                     + "point-in-time recovery cannot cross that gap");
         }
         segno = keepSeg;
-        bufFrom = 0;
         received = 0;
         stored = 0;
         piecesOfSegment.clear();
@@ -293,15 +291,12 @@ public final class WalStreamer {
 
     private void completeSegment(PGReplicationStream stream) throws IOException, SQLException {
         String name = WalName.segment(timeline, segno, segmentSize);
-        if (bufFrom == 0) {
-            archive.savePiece(systemId, name, segmentSize, 0, seg, 0, segmentSize, Instant.now());
-            for (WalArchive.Piece p : piecesOfSegment) {
-                if (!p.complete(segmentSize)) {
-                    archive.delete(p);
-                }
+        // the whole segment is in memory (streaming starts at a segment's start, or reloads its stored part)
+        archive.savePiece(systemId, name, segmentSize, 0, seg, 0, segmentSize, Instant.now());
+        for (WalArchive.Piece p : piecesOfSegment) {
+            if (!p.complete(segmentSize)) {
+                archive.delete(p);
             }
-        } else {
-            archive.savePiece(systemId, name, segmentSize, stored, seg, stored, segmentSize - stored, Instant.now());
         }
         synchronized (this) {
             stored = segmentSize;
@@ -310,7 +305,6 @@ public final class WalStreamer {
         segmentsStored++;
         synchronized (this) {
             segno++;
-            bufFrom = 0;
             received = 0;
             stored = 0;
             piecesOfSegment.clear();
