@@ -54,28 +54,50 @@ final class PgBasebackupCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--compression must be a zstd level from 1 to 19");
         }
         var conn = pg.conn(db);
-        pg.warmUp(conn);
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup")) {
-            BaseBackup.Result r = new BaseBackup(repo, new BaseBackup.Options(conn, tags, host, pg.bin(), compression,
-                    Math.max(1, g.threads), method()), s -> Out.info(g, s)).run();
-            Snapshot.Summary s = r.snapshot().summary();
-            if (g.json) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("snapshot", r.id().hex());
-                m.put("short_id", r.id().shortHex());
-                m.put("summary", s);
-                m.put("pgbase", r.info());
-                Out.json(m);
-            } else if (!g.quiet) {
-                Duration took = Duration.between(s.start(), s.end());
-                Out.line(String.format("Cluster:     PostgreSQL %s, system %s, timeline %d, WAL %s to %s",
-                        r.info().serverVersion(), r.info().systemId(), r.info().timeline(), r.info().startLsn(), r.info().stopLsn()));
-                Out.line(String.format("Backup:      %d files (%d unchanged, not read), %s read (%s) in %.1f s, %s stored",
-                        s.totalFiles(), r.filesReused(), Sizes.human(s.bytesProcessed()), r.method(), took.toMillis() / 1000.0,
-                        Sizes.human(s.bytesAdded())));
-                Out.line("snapshot " + r.id().shortHex() + " saved");
-            }
+        BaseBackup.Options options = new BaseBackup.Options(conn, tags, host, pg.bin(), compression, Math.max(1, g.threads),
+                method());
+        // The server's checkpoint runs while the passphrase is stretched: neither needs the other.
+        java.util.concurrent.CompletableFuture<BaseBackup.Begun> begun =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> BaseBackup.begin(options));
+        BaseBackup.Result r;
+        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup");
+             BaseBackup.Begun b = join(begun)) {
+            r = new BaseBackup(repo, options, s -> Out.info(g, s)).run(b);
+        } finally {
+            begun.thenAccept(BaseBackup.Begun::close); // aborts the server-side backup if the repository failed to open
         }
+        report(r);
         return 0;
+    }
+
+    private void report(BaseBackup.Result r) {
+        Snapshot.Summary s = r.snapshot().summary();
+        if (g.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("snapshot", r.id().hex());
+            m.put("short_id", r.id().shortHex());
+            m.put("summary", s);
+            m.put("pgbase", r.info());
+            Out.json(m);
+        } else if (!g.quiet) {
+            Duration took = Duration.between(s.start(), s.end());
+            Out.line(String.format("Cluster:     PostgreSQL %s, system %s, timeline %d, WAL %s to %s",
+                    r.info().serverVersion(), r.info().systemId(), r.info().timeline(), r.info().startLsn(), r.info().stopLsn()));
+            Out.line(String.format("Backup:      %d files (%d unchanged, not read), %s read (%s) in %.1f s, %s stored",
+                    s.totalFiles(), r.filesReused(), Sizes.human(s.bytesProcessed()), r.method(), took.toMillis() / 1000.0,
+                    Sizes.human(s.bytesAdded())));
+            Out.line("snapshot " + r.id().shortHex() + " saved");
+        }
+    }
+
+    private static BaseBackup.Begun join(java.util.concurrent.CompletableFuture<BaseBackup.Begun> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
     }
 }

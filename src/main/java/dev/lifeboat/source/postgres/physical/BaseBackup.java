@@ -69,7 +69,33 @@ public final class BaseBackup {
         this.progress = progress;
     }
 
-    public Result run() throws IOException {
+    /**
+     * The part of a base backup that needs no repository: probing the server and, for a direct
+     * backup, pg_backup_start with its checkpoint. Run it while the passphrase is stretched;
+     * closing it aborts a backup that was not used.
+     */
+    public static final class Begun implements AutoCloseable {
+        private final ServerFacts facts;
+        private final DirectCapture direct;
+        private final Instant start;
+        private final String label;
+
+        private Begun(ServerFacts facts, DirectCapture direct, Instant start, String label) {
+            this.facts = facts;
+            this.direct = direct;
+            this.start = start;
+            this.label = label;
+        }
+
+        @Override
+        public void close() {
+            if (direct != null) {
+                direct.close();
+            }
+        }
+    }
+
+    public static Begun begin(Options opts) {
         Instant start = Instant.now();
         ServerFacts facts = ServerFacts.probe(opts.conn());
         facts.requireReplicaWal(opts.conn());
@@ -78,21 +104,37 @@ public final class BaseBackup {
             throw new PgException("--method direct needs the server's data directory on this machine and readable "
                     + "by this user; use --method stream to back up over the replication protocol");
         }
-        repo.loadIndex();
         String label = "lifeboat base backup " + start;
+        DirectCapture direct = null;
+        if (dataDir != null) {
+            direct = new DirectCapture(opts.conn(), facts, dataDir);
+            direct.begin(label);
+        }
+        return new Begun(facts, direct, start, label);
+    }
+
+    public Result run() throws IOException {
+        try (Begun b = begin(opts)) {
+            return run(b);
+        }
+    }
+
+    public Result run(Begun begun) throws IOException {
+        Instant start = begun.start;
+        ServerFacts facts = begun.facts;
+        repo.loadIndex();
         Capture cap;
         try (BlockStore store = new BlockStore(repo, opts.threads(), opts.compressionLevel())) {
-            if (dataDir != null) {
+            if (begun.direct != null) {
                 BaseInfo.Base parent = parent(facts);
                 Map<String, Node> previous = parent == null ? Map.of() : files(parent);
-                progress(dataDir + " read directly" + (parent == null ? "" : ", unchanged files taken from "
+                progress(begun.direct.dataDir() + " read directly" + (parent == null ? "" : ", unchanged files taken from "
                         + parent.ref().shortId()));
-                cap = new DirectCapture(opts.conn(), facts, dataDir, store, previous,
-                        parent == null ? Instant.EPOCH : parent.info().startTime()).run(label);
+                cap = begun.direct.run(store, previous, parent == null ? Instant.EPOCH : parent.info().startTime());
             } else {
                 progress("streaming from " + opts.conn().host() + ":" + opts.conn().port() + " with pg_basebackup");
                 Path tool = PgBinaries.forMajor(facts.major(), opts.pgBin()).tool("pg_basebackup");
-                cap = TarCapture.run(opts.conn(), tool, label, store);
+                cap = TarCapture.run(opts.conn(), tool, begun.label, store);
             }
             Map<String, Node> nodes = new LinkedHashMap<>();
             long added = 0;

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * while a file is read are made consistent by the WAL from the backup's start to its stop, which
  * is copied from pg_wal after pg_backup_stop has switched to a new segment.
  */
-final class DirectCapture {
+final class DirectCapture implements AutoCloseable {
     /** Directories whose contents the server rebuilds at startup (as pg_basebackup leaves them out). */
     private static final Set<String> EMPTY_DIRS = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify", "pg_serial",
             "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
@@ -48,18 +48,14 @@ final class DirectCapture {
     private final PgConn conn;
     private final ServerFacts facts;
     private final Path dataDir;
-    private final BlockStore store;
-    private final Map<String, Node> parent;
-    private final Instant parentStart;
+    private Connection session;
+    private Lsn start;
+    private boolean stopped;
 
-    DirectCapture(PgConn conn, ServerFacts facts, Path dataDir, BlockStore store, Map<String, Node> parent,
-                  Instant parentStart) {
+    DirectCapture(PgConn conn, ServerFacts facts, Path dataDir) {
         this.conn = conn;
         this.facts = facts;
         this.dataDir = dataDir;
-        this.store = store;
-        this.parent = parent;
-        this.parentStart = parentStart;
     }
 
     /** The server's data directory when this process can read it and it is that server's (same system id). */
@@ -83,64 +79,90 @@ final class DirectCapture {
         }
     }
 
-    Capture run(String label) throws IOException {
-        try (Connection c = conn.connect()) {
-            Lsn start;
-            try (PreparedStatement ps = c.prepareStatement(facts.major() >= 15
-                    ? "SELECT pg_backup_start(?, true)::text" : "SELECT pg_start_backup(?, true, false)::text")) {
-                ps.setString(1, label);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    start = Lsn.parse(rs.getString(1));
-                }
+    /**
+     * Starts the backup on the server (a fast checkpoint first). Needs no repository, so it runs
+     * while the passphrase is being stretched. The session must stay open until {@link #run}.
+     */
+    void begin(String label) {
+        session = conn.connect();
+        try (PreparedStatement ps = session.prepareStatement(facts.major() >= 15
+                ? "SELECT pg_backup_start(?, true)::text" : "SELECT pg_start_backup(?, true, false)::text")) {
+            ps.setString(1, label);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                start = Lsn.parse(rs.getString(1));
             }
+        } catch (SQLException e) {
+            close();
+            throw new PgException("base backup of " + conn.describe() + " failed: " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    Capture run(BlockStore store, Map<String, Node> parent, Instant parentStart) throws IOException {
+        try {
             List<Capture.Entry> entries = new ArrayList<>();
             int[] reused = new int[1];
             long[] reusedBytes = new long[1];
-            boolean stopped = false;
-            try {
-                walk(entries, reused, reusedBytes);
-                // every file must be read before the backup's end is fixed: its WAL must cover all the reads
-                for (Capture.Entry e : entries) {
-                    if (e.parts() != null) {
-                        for (var f : e.parts()) {
-                            store.get(f);
-                        }
+            walk(store, parent, parentStart, entries, reused, reusedBytes);
+            // every file must be read before the backup's end is fixed: its WAL must cover all the reads
+            for (Capture.Entry e : entries) {
+                if (e.parts() != null) {
+                    for (var f : e.parts()) {
+                        store.get(f);
                     }
                 }
-                String stopSql = facts.major() >= 15 ? "SELECT lsn::text, labelfile, spcmapfile FROM pg_backup_stop(false)"
-                        : "SELECT lsn::text, labelfile, spcmapfile FROM pg_stop_backup(false, false)";
-                Lsn stop;
-                String labelFile;
-                String spcmap;
-                try (var st = c.createStatement(); ResultSet rs = st.executeQuery(stopSql)) {
-                    rs.next();
-                    stop = Lsn.parse(rs.getString(1));
-                    labelFile = rs.getString(2);
-                    spcmap = rs.getString(3);
-                }
-                stopped = true;
-                if (spcmap != null && !spcmap.isBlank()) {
-                    throw new PgException("the cluster has tablespaces outside its data directory; Lifeboat's base "
-                            + "backups do not cover them yet");
-                }
-                Capture.Entry version = entries.stream().filter(e -> e.path().equals("PG_VERSION")).findFirst().orElseThrow();
-                byte[] labelBytes = labelFile.getBytes(StandardCharsets.UTF_8);
-                long now = Instant.now().toEpochMilli() * 1_000_000L;
-                entries.add(new Capture.Entry("backup_label", Node.FILE, 0600, version.uid(), version.gid(), version.user(),
-                        version.group(), labelBytes.length, now, null, List.of(store.store(labelBytes)), null));
-                int timeline = Integer.parseInt(BaseBackup.parseLabel(labelFile).getOrDefault("START TIMELINE",
-                        String.valueOf(facts.timeline())).strip());
-                addWal(entries, start, stop, timeline, version);
-                return new Capture(entries, labelFile, start, timeline, stop, "direct", reused[0], reusedBytes[0]);
-            } finally {
-                if (!stopped) {
-                    abort(c);
-                }
             }
+            String stopSql = facts.major() >= 15 ? "SELECT lsn::text, labelfile, spcmapfile FROM pg_backup_stop(false)"
+                    : "SELECT lsn::text, labelfile, spcmapfile FROM pg_stop_backup(false, false)";
+            Lsn stop;
+            String labelFile;
+            String spcmap;
+            try (var st = session.createStatement(); ResultSet rs = st.executeQuery(stopSql)) {
+                rs.next();
+                stop = Lsn.parse(rs.getString(1));
+                labelFile = rs.getString(2);
+                spcmap = rs.getString(3);
+            }
+            stopped = true;
+            if (spcmap != null && !spcmap.isBlank()) {
+                throw new PgException("the cluster has tablespaces outside its data directory; Lifeboat's base "
+                        + "backups do not cover them yet");
+            }
+            Capture.Entry version = entries.stream().filter(e -> e.path().equals("PG_VERSION")).findFirst().orElseThrow();
+            byte[] labelBytes = labelFile.getBytes(StandardCharsets.UTF_8);
+            long now = Instant.now().toEpochMilli() * 1_000_000L;
+            entries.add(new Capture.Entry("backup_label", Node.FILE, 0600, version.uid(), version.gid(), version.user(),
+                    version.group(), labelBytes.length, now, null, List.of(store.store(labelBytes)), null));
+            int timeline = Integer.parseInt(BaseBackup.parseLabel(labelFile).getOrDefault("START TIMELINE",
+                    String.valueOf(facts.timeline())).strip());
+            addWal(store, entries, start, stop, timeline, version);
+            return new Capture(entries, labelFile, start, timeline, stop, "direct", reused[0], reusedBytes[0]);
         } catch (SQLException e) {
             throw new PgException("base backup of " + conn.describe() + " failed: " + PgErrors.oneLine(e), e);
+        } finally {
+            close();
         }
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** Ends the session; a backup not yet stopped is aborted on the server. */
+    @Override
+    public void close() {
+        if (session == null) {
+            return;
+        }
+        if (!stopped) {
+            abort(session);
+        }
+        try {
+            session.close();
+        } catch (SQLException ignored) {
+            // the server ends the backup with the session anyway
+        }
+        session = null;
     }
 
     private void abort(Connection c) {
@@ -151,7 +173,8 @@ final class DirectCapture {
         }
     }
 
-    private void walk(List<Capture.Entry> entries, int[] reused, long[] reusedBytes) throws IOException {
+    private void walk(BlockStore store, Map<String, Node> parent, Instant parentStart, List<Capture.Entry> entries,
+                      int[] reused, long[] reusedBytes) throws IOException {
         List<Path> paths;
         try (Stream<Path> s = Files.walk(dataDir)) {
             paths = s.filter(p -> !p.equals(dataDir)).sorted().toList();
@@ -239,7 +262,7 @@ final class DirectCapture {
     }
 
     /** The WAL from the backup's start to its stop, from pg_wal (complete: pg_backup_stop switched segments). */
-    private void addWal(List<Capture.Entry> entries, Lsn start, Lsn stop, int timeline, Capture.Entry like)
+    private void addWal(BlockStore store, List<Capture.Entry> entries, Lsn start, Lsn stop, int timeline, Capture.Entry like)
             throws IOException {
         int seg = facts.segmentSize();
         long first = WalName.segnoOf(start, seg);
