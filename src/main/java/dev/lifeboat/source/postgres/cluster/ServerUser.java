@@ -60,6 +60,10 @@ public final class ServerUser {
         return uid;
     }
 
+    public int gid() {
+        return gid;
+    }
+
     /** True when we are root and server binaries run as another user. */
     public boolean switched() {
         return switched;

@@ -24,6 +24,7 @@ final class ServerStart {
     private static final Pattern LAST_XACT = Pattern.compile("last completed transaction was at log time (.+)$");
     private static final Pattern STOPPING = Pattern.compile("(recovery stopping .+)$");
     private static final Pattern SOCKET_DIRS = Pattern.compile("^\\s*unix_socket_directories\\s*=?\\s*'([^']*)'");
+    private static final Pattern PID = Pattern.compile("\\[(\\d+)\\]");
     private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
 
     private final Path data;
@@ -41,6 +42,22 @@ final class ServerStart {
         this.bin = bin;
         this.timeout = timeout;
         this.progress = progress;
+    }
+
+    /**
+     * A FATAL from the postmaster or the startup process ends recovery; one from a client's
+     * session (someone connecting too early) does not.
+     */
+    private boolean fromServerItself(String pid, String startupPid) {
+        if (pid == null || pid.equals(startupPid)) {
+            return true;
+        }
+        try {
+            List<String> lines = Files.readAllLines(data.resolve("postmaster.pid"));
+            return lines.isEmpty() || lines.get(0).strip().equals(pid);
+        } catch (IOException e) {
+            return true; // no postmaster.pid yet: nothing but the server itself can have logged
+        }
     }
 
     /** Whether the socket directories the restored configuration names (if any) exist on this machine. */
@@ -77,7 +94,8 @@ final class ServerStart {
         Files.deleteIfExists(log);
         Files.createFile(log);
         user.own(logDir);
-        String serverOptions = "-p " + port + " -c logging_collector=off";
+        // the log is how recovery is followed: it must reach our file, with its LOG lines, whatever the backed-up config says
+        String serverOptions = "-p " + port + " -c logging_collector=off -c log_destination=stderr -c log_min_messages=warning";
         if (!socketDirsExist()) {
             // the source's socket directory is not on this machine: listen on TCP only rather than fail
             serverOptions += " -c unix_socket_directories=''";
@@ -104,6 +122,7 @@ final class ServerStart {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pos = 0;
         boolean sawPid = false;
+        String startupPid = null;
         StringBuilder partial = new StringBuilder();
         while (true) {
             List<String> lines = new ArrayList<>();
@@ -132,7 +151,12 @@ final class ServerStart {
                 if ((m = REDO_DONE.matcher(line)).find()) {
                     redo = m.group(1);
                 }
-                if (line.contains("FATAL:") || line.contains("PANIC:")) {
+                Matcher pidm = PID.matcher(line);
+                String pid = pidm.find() ? pidm.group(1) : null;
+                if (line.contains("database system was ") && pid != null) {
+                    startupPid = pid;
+                }
+                if ((line.contains("FATAL:") || line.contains("PANIC:")) && fromServerItself(pid, startupPid)) {
                     throw new PgException("recovery failed: " + line.substring(line.indexOf(line.contains("FATAL:") ? "FATAL:" : "PANIC:"))
                             .strip() + " (server log: " + log + ")");
                 }

@@ -25,6 +25,7 @@ final class WalPrefetch {
     private final Path dir;
     private final int threads;
     private final int lead;
+    private final ServerUser user;
     private final java.util.concurrent.atomic.AtomicInteger fetched = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean cancelled;
 
@@ -38,6 +39,7 @@ final class WalPrefetch {
         this.dir = dir;
         this.threads = threads;
         this.lead = lead;
+        this.user = user;
     }
 
     /** Segments fetched so far (with a lead, recovery to a target may not need them all). */
@@ -125,6 +127,11 @@ final class WalPrefetch {
     private void write(String name, byte[] data) throws IOException {
         Path tmp = dir.resolve(name + ".tmp");
         Files.write(tmp, data);
+        if (user.switched()) {
+            // the server hard-links the file into pg_wal, which Linux allows only to the file's owner
+            Files.setAttribute(tmp, "unix:uid", user.uid());
+            Files.setAttribute(tmp, "unix:gid", user.gid());
+        }
         PhysicalRestore.moveInto(tmp, dir.resolve(name));
     }
 }
