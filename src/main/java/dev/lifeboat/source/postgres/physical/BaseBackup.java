@@ -173,7 +173,8 @@ public final class BaseBackup {
                 String checkpoint = parseLabel(cap.label()).getOrDefault("CHECKPOINT LOCATION", "").replaceAll("\\s.*", "");
                 BaseInfo info = new BaseInfo(facts.version(), facts.major(), facts.systemIdText(), cap.timeline(),
                         cap.start().toString(), cap.stop().toString(), checkpoint, start, end, facts.segmentSize(),
-                        facts.nextXid(), opts.conn().host() + ":" + opts.conn().port(), cap.label(), BLOCK, true);
+                        cap.nextXid() > 0 ? cap.nextXid() : Long.MAX_VALUE, opts.conn().host() + ":" + opts.conn().port(),
+                        cap.label(), BLOCK, true);
                 long total = nodes.values().stream().mapToLong(Node::sizeOr0).sum();
                 Snapshot.Summary summary = new Snapshot.Summary(start, end, files - cap.filesReused(), 0, cap.filesReused(),
                         nodes.size() - files, blobs, trees.blobsAdded(), added + trees.bytesAdded(), read, files, total,

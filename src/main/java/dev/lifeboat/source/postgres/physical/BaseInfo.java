@@ -20,8 +20,9 @@ import java.util.Map;
  * What a physical base backup records beside the files: where its WAL starts and ends, on which
  * timeline, and enough to pick the right backup for a recovery target.
  *
- * @param nextXid the first transaction id not yet assigned when the backup started (full 64-bit
- *                xid8): every transaction from it on committed after the backup began
+ * @param nextXid the first transaction id (full 64-bit xid8) not yet assigned once the backup had
+ *                started: every transaction from it on commits after the backup's redo point, so
+ *                recovery from this backup sees its commit (Long.MAX_VALUE when unknown)
  */
 public record BaseInfo(String serverVersion, int serverMajor, String systemId, int timeline, String startLsn,
                        String stopLsn, String checkpointLsn, Instant startTime, Instant stopTime, int segmentSize,

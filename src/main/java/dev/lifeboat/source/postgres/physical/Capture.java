@@ -3,9 +3,13 @@ package dev.lifeboat.source.postgres.physical;
 import java.util.List;
 import java.util.concurrent.Future;
 
-/** What a base backup read from the server, before it becomes a tree: the entries, the label and the WAL span. */
+/**
+ * What a base backup read from the server, before it becomes a tree: the entries, the label and
+ * the WAL span. {@code nextXid} is the first transaction id unassigned once the backup had started
+ * (0 when unknown): every transaction from it on commits after the backup's redo point.
+ */
 record Capture(List<Entry> entries, String label, Lsn start, int timeline, Lsn stop, String method, int filesReused,
-               long bytesReused) {
+               long bytesReused, long nextXid) {
 
     /**
      * One path of the data directory. Files have either {@code parts} (being stored) or

@@ -50,6 +50,7 @@ final class DirectCapture implements AutoCloseable {
     private final Path dataDir;
     private Connection session;
     private Lsn start;
+    private long nextXid;
     private boolean stopped;
 
     DirectCapture(PgConn conn, ServerFacts facts, Path dataDir) {
@@ -92,6 +93,7 @@ final class DirectCapture implements AutoCloseable {
                 rs.next();
                 start = Lsn.parse(rs.getString(1));
             }
+            nextXid = ServerFacts.nextXid(session);
         } catch (SQLException e) {
             close();
             throw new PgException("base backup of " + conn.describe() + " failed: " + PgErrors.oneLine(e), e);
@@ -136,7 +138,7 @@ final class DirectCapture implements AutoCloseable {
             int timeline = Integer.parseInt(BaseBackup.parseLabel(labelFile).getOrDefault("START TIMELINE",
                     String.valueOf(facts.timeline())).strip());
             addWal(store, entries, start, stop, timeline, version);
-            return new Capture(entries, labelFile, start, timeline, stop, "direct", reused[0], reusedBytes[0]);
+            return new Capture(entries, labelFile, start, timeline, stop, "direct", reused[0], reusedBytes[0], nextXid);
         } catch (SQLException e) {
             throw new PgException("base backup of " + conn.describe() + " failed: " + PgErrors.oneLine(e), e);
         } finally {

@@ -10,8 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** What physical backup and WAL streaming need to know about a server before they start. */
-record ServerFacts(String version, int major, long systemId, String walLevel, int segmentSize, int timeline,
-                   long nextXid) {
+record ServerFacts(String version, int major, long systemId, String walLevel, int segmentSize, int timeline) {
 
     static ServerFacts probe(PgConn conn) {
         try (Connection c = conn.connect(); Statement st = c.createStatement();
@@ -19,17 +18,25 @@ record ServerFacts(String version, int major, long systemId, String walLevel, in
                      + "current_setting('server_version_num')::int / 10000, "
                      + "(SELECT system_identifier FROM pg_control_system()), current_setting('wal_level'), "
                      + "(SELECT setting::int FROM pg_settings WHERE name = 'wal_segment_size'), "
-                     + "(SELECT timeline_id FROM pg_control_checkpoint()), "
-                     + "pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+                     + "(SELECT timeline_id FROM pg_control_checkpoint())")) {
             rs.next();
             ServerFacts f = new ServerFacts(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getInt(5),
-                    rs.getInt(6), rs.getLong(7));
+                    rs.getInt(6));
             if (f.major < 13) {
                 throw new PgException("PostgreSQL " + f.version + " is too old for physical backups (13 or newer needed)");
             }
             return f;
         } catch (SQLException e) {
             throw new PgException("cannot query " + conn.describe() + ": " + PgErrors.oneLine(e), e);
+        }
+    }
+
+    /** The first transaction id not yet assigned (64-bit). */
+    static long nextXid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -78,8 +78,15 @@ final class TarCapture {
         if (backupLabel == null || startPoint[0] == null || endPoint[0] == null) {
             throw new PgException("pg_basebackup's output has no backup_label or WAL positions; the backup is not usable");
         }
+        // taken once the backup is over: later than its start, so never too early (which would be wrong)
+        long nextXid;
+        try (java.sql.Connection c = conn.connect()) {
+            nextXid = ServerFacts.nextXid(c);
+        } catch (java.sql.SQLException e) {
+            nextXid = 0;
+        }
         return new Capture(entries, backupLabel, Lsn.parse(startPoint[0]), Integer.parseInt(startPoint[1]),
-                Lsn.parse(endPoint[0]), "stream", 0, 0);
+                Lsn.parse(endPoint[0]), "stream", 0, 0, nextXid);
     }
 
     private static String empty(String s) {
