@@ -44,7 +44,7 @@ final class PgWalStreamCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         int[] exit = {1};
         WalStreamer[] streamer = new WalStreamer[1];
-        // SIGTERM is how a service manager stops us: store what was received, release the lock, exit 0.
+        // SIGTERM is how a service manager stops us: store what was received, then exit 0.
         Thread hook = new Thread(() -> {
             if (streamer[0] != null) {
                 streamer[0].stop();
