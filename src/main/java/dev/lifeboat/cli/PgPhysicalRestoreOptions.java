@@ -37,6 +37,9 @@ final class PgPhysicalRestoreOptions {
     @Option(names = "--delta", description = "Restore over an existing data directory, rewriting only files that differ from the backup "
             + "and removing files it does not have.")
     boolean delta;
+    @Option(names = "--no-sync", description = "Do not wait for the restored files to reach the disk (faster; a crash of the "
+            + "machine right after the restore can then leave the data directory damaged, as with pg_basebackup --no-sync).")
+    boolean noSync;
     @Option(names = "--start", description = "Start the server, wait until recovery reaches the target and the server promotes, report where it got.")
     boolean start;
     @Option(names = "--port", paramLabel = "PORT", description = "Port for the started server (with --start).")
@@ -58,7 +61,7 @@ final class PgPhysicalRestoreOptions {
         dev.lifeboat.crypto.Aead.prepareForBulkOpen();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
             PhysicalRestore.Options o = new PhysicalRestore.Options(snapshot, dataDir, target, delta, start,
-                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline);
+                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline, !noSync);
             long t0 = System.nanoTime();
             PhysicalRestore.Result r = new PhysicalRestore(repo, o, s -> Out.info(g, s)).run();
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -36,10 +36,13 @@ public final class FileRestorer {
     /**
      * @param keep files for which this says true are already in place with the right content and
      *             only get their metadata applied (a delta restore); null rewrites every file
+     * @param sync flush every restored file and directory to disk before the restore returns (a
+     *             database restore must survive a crash right after it, as pg_basebackup's does)
      */
-    public record Options(Path target, List<String> includes, int threads, java.util.function.BiPredicate<Path, Node> keep) {
+    public record Options(Path target, List<String> includes, int threads, java.util.function.BiPredicate<Path, Node> keep,
+                          boolean sync) {
         public Options(Path target, List<String> includes, int threads) {
-            this(target, includes, threads, null);
+            this(target, includes, threads, null, false);
         }
     }
 
@@ -140,6 +143,16 @@ public final class FileRestorer {
         Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
         for (Map.Entry<Path, Node> d : dirs) {
             applyMetadata(d.getKey(), d.getValue());
+            if (opts.sync()) {
+                try (FileChannel dir = FileChannel.open(d.getKey(), StandardOpenOption.READ)) {
+                    dir.force(true); // the entries of files created in it
+                }
+            }
+        }
+        if (opts.sync()) {
+            try (FileChannel dir = FileChannel.open(target, StandardOpenOption.READ)) {
+                dir.force(true);
+            }
         }
         progress.finished();
         return new Result(counts[0], counts[1], counts[2], List.copyOf(warnings));
@@ -324,6 +337,9 @@ public final class FileRestorer {
         }
         progress.bytesWritten(length);
         if (t.file().remaining.decrementAndGet() == 0) {
+            if (opts.sync()) {
+                ch.force(false); // one fsync covers the writes of every worker to this file
+            }
             open.close(); // its times are set next, and must not be changed by a later write
             applyMetadata(t.file().path, t.file().node);
             progress.fileDone(t.file().node.sizeOr0());

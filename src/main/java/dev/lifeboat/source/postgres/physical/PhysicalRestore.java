@@ -34,7 +34,8 @@ public final class PhysicalRestore {
     static final String PREFETCH = "pg_wal/lifeboat-restore";
 
     public record Options(String snapshot, Path dataDir, RecoveryTarget target, boolean delta, boolean start,
-                          int port, int threads, Optional<Path> pgBin, Duration startTimeout, Integer timeline) {
+                          int port, int threads, Optional<Path> pgBin, Duration startTimeout, Integer timeline,
+                          boolean sync) {
     }
 
     public record Result(BaseInfo.Base base, Lsn walEnd, Instant walEndTime, long files, long bytes, long walSegments,
@@ -91,7 +92,7 @@ public final class PhysicalRestore {
         try {
             // Fetching WAL while the files are written was measured slower: both compete for the disk.
             FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
-                    opts.delta() ? this::unchanged : null), RestoreProgress.NONE).run(base.ref());
+                    opts.delta() ? this::unchanged : null, opts.sync()), RestoreProgress.NONE).run(base.ref());
             t.start();
             if (opts.delta()) {
                 removeExtra(data, base, prefetch);
