@@ -38,7 +38,8 @@ final class PgPhysicalRestoreOptions {
             + "and removing files it does not have.")
     boolean delta;
     @Option(names = "--no-sync", description = "Do not wait for the restored files to reach the disk (faster; a crash of the "
-            + "machine right after the restore can then leave the data directory damaged, as with pg_basebackup --no-sync).")
+            + "machine right after the restore can then leave the data directory damaged, as with pg_basebackup --no-sync). "
+            + "With --start the server syncs the data directory itself before recovery, so Lifeboat does not.")
     boolean noSync;
     @Option(names = "--start", description = "Start the server, wait until recovery reaches the target and the server promotes, report where it got.")
     boolean start;
@@ -61,7 +62,9 @@ final class PgPhysicalRestoreOptions {
         dev.lifeboat.crypto.Aead.prepareForBulkOpen();
         try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
             PhysicalRestore.Options o = new PhysicalRestore.Options(snapshot, dataDir, target, delta, start,
-                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline, !noSync);
+                    port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline,
+                    // a server started on a data directory that was not shut down cleanly syncs it itself before recovery
+                    !noSync && !start);
             long t0 = System.nanoTime();
             PhysicalRestore.Result r = new PhysicalRestore(repo, o, s -> Out.info(g, s)).run();
             double secs = (System.nanoTime() - t0) / 1e9;
