@@ -8,17 +8,12 @@ import dev.lifeboat.repository.Snapshot;
 import dev.lifeboat.repository.Snapshots;
 import dev.lifeboat.repository.Tree;
 import dev.lifeboat.repository.Trees;
-import dev.lifeboat.source.files.StreamSaver;
 import dev.lifeboat.source.postgres.PgConn;
 import dev.lifeboat.source.postgres.PgException;
-import dev.lifeboat.source.postgres.PgTool;
 import dev.lifeboat.source.postgres.cluster.PgBinaries;
 import dev.lifeboat.util.Version;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,17 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A physical base backup of a whole cluster: pg_basebackup's tar stream (with the WAL needed to

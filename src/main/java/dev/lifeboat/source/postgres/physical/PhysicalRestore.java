@@ -6,9 +6,9 @@ import dev.lifeboat.repository.RepositoryException;
 import dev.lifeboat.repository.Snapshots;
 import dev.lifeboat.restore.FileRestorer;
 import dev.lifeboat.restore.RestoreProgress;
-import dev.lifeboat.source.postgres.PgException;
 import dev.lifeboat.source.postgres.cluster.PgBinaries;
 import dev.lifeboat.source.postgres.cluster.ServerUser;
+import dev.lifeboat.source.postgres.cluster.WorkDirs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,7 @@ public final class PhysicalRestore {
         }
         progress.accept("restoring base backup " + base.ref().shortId() + " (" + info.stopTime() + ") into " + data);
         Path prefetch = data.resolve(PREFETCH);
-        deleteTree(prefetch);
+        WorkDirs.delete(prefetch);
         Files.createDirectories(prefetch);
         List<String> segments = segmentsToFetch(cov, path, info, end);
         WalPrefetch fetch = new WalPrefetch(cov, archive, info.system(), path, segments, prefetch, user,
@@ -119,7 +119,7 @@ public final class PhysicalRestore {
             if (!handedOver) {
                 fetch.cancel();
                 join(t);
-                deleteTree(prefetch);
+                WorkDirs.delete(prefetch);
             }
         }
     }
@@ -310,17 +310,6 @@ public final class PhysicalRestore {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Files.deleteIfExists(data.resolve("standby.signal"));
         Files.writeString(data.resolve("recovery.signal"), "");
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
     }
 
     static void moveInto(Path tmp, Path dest) throws IOException {
