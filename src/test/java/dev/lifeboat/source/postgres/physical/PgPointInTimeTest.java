@@ -211,6 +211,8 @@ class PgPointInTimeTest {
             assertEquals(0, stop(stream), Files.readString(log));
         }
         String firstId = first.replaceAll("(?s).*\"short_id\"\\s*:\\s*\"([0-9a-f]+)\".*", "$1");
+        Cli.Run info = cli.ok("pg", "info", firstId);
+        assertTrue(info.out().contains("base backup " + firstId) && info.out().contains("timeline 1, WAL "), info.out());
         long walBefore = countWal(cli);
         String coverage = cli.ok("pg", "wal-check").out();
         cli.ok("forget", firstId);
