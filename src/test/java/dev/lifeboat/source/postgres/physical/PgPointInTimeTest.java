@@ -127,25 +127,26 @@ class PgPointInTimeTest {
 
             Cli.Run check = cli.ok("pg", "wal-check");
             assertTrue(check.out().contains("timeline 1:") && check.out().contains("recovers to any point from"), check.out());
-
-            // Targets outside what the repository holds fail with one line and change nothing.
-            Map<String, String> before = Trees.fingerprint(cli.repo());
-            Cli.Run early = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("early").toString(),
-                    "--target-time", "2001-01-01T00:00:00Z");
-            assertEquals(1, early.exit(), early.toString());
-            assertTrue(early.err().contains("no base backup is old enough"), early.err());
-            Cli.Run late = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("late").toString(),
-                    "--target-lsn", "FF/0");
-            assertEquals(1, late.exit(), late.toString());
-            assertTrue(late.err().contains("is after the stored WAL") && late.err().contains("latest reachable point"), late.err());
-            Cli.Run notEmpty = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("latest").toString());
-            assertEquals(1, notEmpty.exit(), notEmpty.toString());
-            assertTrue(notEmpty.err().contains("is not empty"), notEmpty.err());
-            assertEquals(before, Trees.fingerprint(cli.repo()), "a failed restore changed the repository");
         } finally {
             assertEquals(0, stop(stream), Files.readString(log));
         }
         assertTrue(Files.readString(log).contains("streaming WAL from"), Files.readString(log));
+
+        // Targets outside what the repository holds fail with one line and change nothing (the stream,
+        // which keeps storing the server's background WAL, is stopped first).
+        Map<String, String> before = Trees.fingerprint(cli.repo());
+        Cli.Run early = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("early").toString(),
+                "--target-time", "2001-01-01T00:00:00Z");
+        assertEquals(1, early.exit(), early.toString());
+        assertTrue(early.err().contains("no base backup is old enough"), early.err());
+        Cli.Run late = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("late").toString(),
+                "--target-lsn", "FF/0");
+        assertEquals(1, late.exit(), late.toString());
+        assertTrue(late.err().contains("is after the stored WAL") && late.err().contains("latest reachable point"), late.err());
+        Cli.Run notEmpty = cli.run("pg", "restore", "--physical", "--data-dir", tmp.resolve("latest").toString());
+        assertEquals(1, notEmpty.exit(), notEmpty.toString());
+        assertTrue(notEmpty.err().contains("is not empty"), notEmpty.err());
+        assertEquals(before, Trees.fingerprint(cli.repo()), "a failed restore changed the repository");
     }
 
     @Test
