@@ -1,5 +1,5 @@
-# Helpers shared by the benchmark scripts (sourced; sourced by bench/physical.sh; bench/pg.sh still
-# has its own copies). A script that sources this file defines before calling them:
+# Helpers shared by the benchmark scripts (sourced by bench/pg.sh and bench/physical.sh). A script
+# that sources this file defines before calling them:
 #   TOOLS  (array)  the tools selected with BENCH_TOOLS       (has_tool)
 #   LOGS            directory of the per-step logs              (measure)
 #   PGBIN           PostgreSQL binaries                         (as_pg callers)

@@ -58,6 +58,8 @@
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 ROOT="$(dirname "$BENCH_DIR")"
 WORK="${BENCH_WORK:-$BENCH_DIR/work}"
 WORK="$(mkdir -p "$WORK" && cd "$WORK" && pwd)"
@@ -80,14 +82,11 @@ TABLES=(pgbench_accounts pgbench_branches pgbench_tellers pgbench_history blobs)
 # The base data's description; a template built with other parameters is rebuilt.
 MARKER="lifeboat bench base v1: pgbench scale $SCALE, blobs $BLOB_ROWS rows"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
 
 for t in "${TOOLS[@]}"; do
   case "$t" in floor|seed|dirdump|restic|lifeboat) ;;
     *) die "unknown tool '$t' in BENCH_TOOLS (floor, seed, dirdump, restic, lifeboat)";; esac
 done
-has_tool() { local t; for t in "${TOOLS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 case "$WORK" in *[[:space:]\'\"]*) die "BENCH_WORK must not contain spaces or quotes: $WORK";; esac
 
 # ---------------------------------------------------------------- prerequisites
@@ -111,7 +110,6 @@ export PATH="$PGBIN:$PATH"
 export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres
 unset PGDATABASE PGPASSWORD PGSERVICE
 export PGOPTIONS="-c client_min_messages=warning"
-as_pg() { runuser -u postgres -- env -C / "$@"; }
 SERVER_UP=0
 
 stop_server() {
@@ -124,7 +122,6 @@ stop_server() {
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 
-port_free() { python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1]))); s.close()' "$1" 2>/dev/null; }
 
 init_cluster() {
   if [ -f "$PGDATA_DIR/PG_VERSION" ]; then
@@ -155,8 +152,8 @@ start_server() {
   SERVER_UP=1
 }
 
-sql() { psql -X -v ON_ERROR_STOP=1 -qAt "$@"; }
 checkpoint() { sql -d postgres -c CHECKPOINT; }
+before_measure() { checkpoint; }   # lib.sh's measure runs it before every timed step
 drop_db() { sql -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)"; }
 db_oid() { sql -d postgres -c "SELECT oid FROM pg_database WHERE datname = '$1'"; }
 
@@ -210,43 +207,11 @@ row_counts() {
   { sql -d "$1" -c "$q)" 2>&1 || true; } | tr '\n' ' ' | sed 's/ $//'
 }
 
-# Reads every file of a directory tree (a database's directory, a dump) into the page cache.
-warm() { { find "$@" -type f -print0 | xargs -0 -r -n 500 cat > /dev/null; } 2>/dev/null || true; }
 warm_db() { warm "$PGDATA_DIR/base/$(db_oid "$1")"; }
 
 # ---------------------------------------------------------------- measuring
-declare -A WALL RSS SIZE ADDED RC CHECK
-FAILED=()
-ROWS=()   # "tool step" in the order run
 
-dusize() { if [ -e "$1" ]; then du -sb "$1" | cut -f1; else echo 0; fi; }
-q() { printf '%q' "$1"; }
 
-# measure TOOL STEP SIZEPATH CMD: runs the shell command CMD under /usr/bin/time (after sync and a
-# CHECKPOINT), records wall time, peak RSS and (if SIZEPATH is not empty) du -sb SIZEPATH.
-measure() {
-  local tool=$1 step=$2 sizepath=$3 cmd=$4
-  local tf="$LOGS/$tool-$step.time" lf="$LOGS/$tool-$step.log" rc=0 nums
-  sync
-  checkpoint
-  log "$tool $step: $cmd"
-  /usr/bin/time -f '%e %M' -o "$tf" bash -o pipefail -c "$cmd" > "$lf" 2>&1 || rc=$?
-  # /usr/bin/time writes "Command exited with non-zero status N" before the numbers.
-  nums=$(tail -n 1 "$tf")
-  WALL[$tool,$step]=${nums% *}
-  RSS[$tool,$step]=${nums#* }
-  SIZE[$tool,$step]=""
-  [ -n "$sizepath" ] && [ -e "$sizepath" ] && SIZE[$tool,$step]=$(dusize "$sizepath")
-  RC[$tool,$step]=$rc
-  ROWS+=("$tool $step")
-  log "$tool $step: ${WALL[$tool,$step]} s, peak RSS ${RSS[$tool,$step]} KiB, size ${SIZE[$tool,$step]:--} B, exit $rc"
-  if [ "$rc" -ne 0 ]; then
-    log "$tool $step exited $rc; last lines of $lf:"
-    tail -n 20 "$lf" >&2
-    FAILED+=("$tool $step (exit $rc, see $lf)")
-  fi
-  return 0
-}
 
 url_of() { echo "postgresql://postgres@127.0.0.1:$PORT/$1"; }
 lb_threads() { [ -n "${BENCH_THREADS:-}" ] && echo " --threads=$BENCH_THREADS"; return 0; }
@@ -375,8 +340,6 @@ for t in seed restic lifeboat; do has_tool "$t" && run_backup "$t" backup2; done
 drop_db bench
 stop_server
 
-# ---------------------------------------------------------------- report
-mib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN{printf "%.1f", b/1048576}' || echo -; }
 csv="$WORK/results/pg-$STAMP.csv"
 json="$WORK/results/pg-$STAMP.json"
 echo "tool,step,wall_s,peak_rss_kib,size_bytes,added_bytes,exit_code,check" > "$csv"
@@ -384,7 +347,6 @@ for r in "${ROWS[@]}"; do
   t=${r% *}; s=${r#* }
   echo "$t,$s,${WALL[$t,$s]},${RSS[$t,$s]},${SIZE[$t,$s]},${ADDED[$t,$s]:-},${RC[$t,$s]},${CHECK[$t,$s]:-}" >> "$csv"
 done
-jnum() { [ -n "$1" ] && echo "$1" || echo null; }
 {
   printf '{\n  "date": "%s",\n  "host": "%s",\n  "cpus": %s,\n' "$STAMP" "$(hostname)" "$(nproc)"
   printf '  "pgbench_scale": %s,\n  "blob_rows": %s,\n  "base_db_bytes": %s,\n  "blobs_bytes": %s,\n' \
@@ -421,10 +383,6 @@ done
 echo "(size: dump file/directory or repository after the step; seed backup2 is a full new dump, for reference;"
 echo " added: repository growth of the second backup)"
 
-# val ARRAY TOOL STEP: the value, or nothing if the step is missing or failed.
-val() { local -n arr=$1; [ "${RC[$2,$3]:-1}" = 0 ] && [ "${CHECK[$2,$3]:-OK}" = OK ] && echo "${arr[$2,$3]:-}"; return 0; }
-# ratio A B: A/B with two decimals, or n/a.
-ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b != "" && b + 0 > 0) printf "%.2fx", a / b; else printf "n/a" }'; }
 # target A B MAX STRICT: "met" if A/B <= MAX (< MAX when STRICT=1).
 target() {
   awk -v a="${1:-}" -v b="${2:-}" -v m="$3" -v s="$4" 'BEGIN {

@@ -25,9 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
@@ -210,11 +208,7 @@ final class BackupCommand implements Callable<Integer> {
         Snapshot.Summary s = r.snapshot().summary();
         BlobId id = r.id();
         if (g.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("snapshot", id.hex());
-            m.put("short_id", id.shortHex());
-            m.put("summary", s);
-            Out.json(m);
+            Out.snapshotJson(id, s, null, null);
             return;
         }
         if (g.quiet) {

@@ -12,9 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
@@ -102,12 +100,7 @@ final class PgBackupCommand implements Callable<Integer> {
     private void report(PgBackup.Result r) {
         Snapshot.Summary s = r.snapshot().summary();
         if (g.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("snapshot", r.id().hex());
-            m.put("short_id", r.id().shortHex());
-            m.put("summary", s);
-            m.put("postgres", r.info());
-            Out.json(m);
+            Out.snapshotJson(r.id(), s, "postgres", r.info());
             return;
         }
         if (g.quiet) {

@@ -10,9 +10,7 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "basebackup", mixinStandardHelpOptions = true,
@@ -73,12 +71,7 @@ final class PgBasebackupCommand implements Callable<Integer> {
     private void report(BaseBackup.Result r) {
         Snapshot.Summary s = r.snapshot().summary();
         if (g.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("snapshot", r.id().hex());
-            m.put("short_id", r.id().shortHex());
-            m.put("summary", s);
-            m.put("pgbase", r.info());
-            Out.json(m);
+            Out.snapshotJson(r.id(), s, "pgbase", r.info());
         } else if (!g.quiet) {
             Duration took = Duration.between(s.start(), s.end());
             Out.line(String.format("Cluster:     PostgreSQL %s, system %s, timeline %d, WAL %s to %s",
