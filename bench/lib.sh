@@ -81,3 +81,20 @@ for i in range(1, n + 1):
         out.write("".join(buf)); buf.clear()
 out.write("".join(buf))
 '
+
+# apt_install PKG...: installs the packages named with apt-get (on a fresh machine); none: nothing.
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  log "installing $* with apt-get"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" > /dev/null
+}
+
+# pg_client_env PORT: psql and friends reach the bench cluster on 127.0.0.1:PORT as postgres, and
+# nothing from the caller's environment redirects them.
+pg_client_env() {
+  export PATH="$PGBIN:$PATH"
+  export PGHOST=127.0.0.1 PGPORT="$1" PGUSER=postgres
+  unset PGDATABASE PGPASSWORD PGSERVICE
+  export PGOPTIONS="-c client_min_messages=warning"
+}

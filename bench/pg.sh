@@ -97,19 +97,12 @@ install_missing() {
   command -v openssl >/dev/null || pkgs+=(openssl)
   command -v python3 >/dev/null || pkgs+=(python3)
   [ -x /usr/bin/time ] || pkgs+=(time)
-  if [ ${#pkgs[@]} -gt 0 ]; then
-    log "installing ${pkgs[*]} with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  fi
+  apt_install ${pkgs[@]+"${pkgs[@]}"}
   id postgres >/dev/null 2>&1 || die "no 'postgres' OS user to run the server as"
 }
 
 # ---------------------------------------------------------------- the cluster
-export PATH="$PGBIN:$PATH"
-export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres
-unset PGDATABASE PGPASSWORD PGSERVICE
-export PGOPTIONS="-c client_min_messages=warning"
+pg_client_env "$PORT"
 SERVER_UP=0
 
 stop_server() {
@@ -161,23 +154,6 @@ base_ok() {
   [ "${BENCH_REBUILD:-0}" = 1 ] && return 1
   [ "$(sql -d postgres -c "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = 'benchbase'")" = "$MARKER" ]
 }
-
-# Rows of `blobs`, deterministic (fixed seed), in COPY text format: bytea of 1000-3000 random bytes,
-# hex text of 256 random bytes, jsonb with random hex strings and numbers.
-BLOB_GEN='
-import sys, random, json
-n = int(sys.argv[1]); r = random.Random(20261123); out = sys.stdout; buf = []
-for i in range(1, n + 1):
-    b = r.randbytes(r.randint(1000, 3000)).hex()
-    h = r.randbytes(256).hex()
-    j = json.dumps({"id": i, "uuid": r.randbytes(16).hex(), "score": r.random(), "n": r.getrandbits(40),
-                    "tags": [r.randbytes(4).hex() for _ in range(4)], "ok": r.random() < 0.5,
-                    "note": r.randbytes(24).hex()}, separators=(",", ":"))
-    buf.append(f"{i}\t\\\\x{b}\t{h}\t{j}\n")
-    if len(buf) >= 2000:
-        out.write("".join(buf)); buf.clear()
-out.write("".join(buf))
-'
 
 build_base() {
   local t0=$SECONDS

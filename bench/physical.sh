@@ -169,19 +169,12 @@ install_missing() {
   [ -x "$PGBIN/pg_ctl" ] || pkgs+=(postgresql-15)
   command -v python3 > /dev/null || pkgs+=(python3)
   [ -x /usr/bin/time ] || pkgs+=(time)
-  if [ ${#pkgs[@]} -gt 0 ]; then
-    log "installing ${pkgs[*]} with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" > /dev/null
-  fi
+  apt_install ${pkgs[@]+"${pkgs[@]}"}
   id postgres > /dev/null 2>&1 || die "no 'postgres' OS user to run the server as"
 }
 
 # ---------------------------------------------------------------- clusters
-export PATH="$PGBIN:$PATH"
-export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres
-unset PGDATABASE PGPASSWORD PGSERVICE
-export PGOPTIONS="-c client_min_messages=warning"
+pg_client_env "$PORT"
 
 # alive PID: the process exists and is not a zombie.
 alive() { local s; s=$(ps -o stat= -p "$1" 2> /dev/null) && [ "${s:0:1}" != Z ]; }
