@@ -2,8 +2,13 @@ package dev.lifeboat.chunking;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
-/** Splits a stream into content-defined chunks using one reusable buffer of at most twice the max size. */
+/**
+ * Splits a stream into content-defined chunks using one reusable buffer of at most the max chunk
+ * size plus one read. The buffer is kept once grown: dropping it after each large file made
+ * every large file allocate megabytes anew, which grew the heap far beyond what was live.
+ */
 public final class StreamChunker {
     private static final int READ_SIZE = 256 * 1024;
 
@@ -18,45 +23,50 @@ public final class StreamChunker {
     public long split(InputStream in, ChunkSink sink) throws IOException {
         int max = cdc.params().max();
         if (buf == null) {
-            // Most files are small: start small and grow to twice the max chunk only when a stream needs it.
-            buf = new byte[Math.min(2 * max, 2 * READ_SIZE)];
+            // Most files are small: start small, grow only when a stream needs it.
+            buf = new byte[Math.min(max + READ_SIZE, 2 * READ_SIZE)];
         }
         int start = 0;
         int end = 0;
         boolean eof = false;
         long total = 0;
         while (true) {
-            if (!eof && end - start < max) {
-                if (start > 0) {
-                    System.arraycopy(buf, start, buf, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                while (!eof) {
-                    if (end == buf.length) {
-                        if (end >= max) {
-                            break;
-                        }
-                        buf = java.util.Arrays.copyOf(buf, Math.min(2 * max, buf.length * 2));
-                    }
+            int avail = end - start;
+            if (!eof && avail < max) {
+                if (end < buf.length) {
                     // Bounded reads: the JDK stages channel reads in a per-thread direct buffer as large
                     // as the request, which would pin megabytes of native memory per thread.
-                    int n = in.read(buf, end, Math.min(buf.length - end, READ_SIZE));
-                    if (n < 0) {
-                        eof = true;
-                    } else {
+                    while (end < buf.length) {
+                        int n = in.read(buf, end, Math.min(buf.length - end, READ_SIZE));
+                        if (n < 0) {
+                            eof = true;
+                            break;
+                        }
                         end += n;
                         total += n;
                     }
+                    continue;
                 }
+                // The buffer is full but holds less than max bytes from start. A boundary found before
+                // the end of those bytes is final (a cut depends only on the bytes before it), so the
+                // remainder is moved to the front only when it holds no boundary: rarely, and little.
+                int n = cdc.cut(buf, start, avail);
+                if (n < avail) {
+                    sink.accept(buf, start, n);
+                    start += n;
+                } else if (start > 0) {
+                    System.arraycopy(buf, start, buf, 0, avail);
+                    start = 0;
+                    end = avail;
+                } else {
+                    buf = Arrays.copyOf(buf, max + READ_SIZE); // a cut needs at most max bytes ahead
+                }
+                continue;
             }
-            if (start == end) {
-                if (buf.length > 2 * READ_SIZE) {
-                    buf = null; // a large file grew it; most files that follow are small, so let it go
-                }
+            if (avail == 0) {
                 return total;
             }
-            int n = cdc.cut(buf, start, end - start);
+            int n = cdc.cut(buf, start, avail);
             sink.accept(buf, start, n);
             start += n;
         }

@@ -172,6 +172,15 @@ public final class Aead {
         return seal(plain, off, len, out, outOff, SLICE);
     }
 
+    /**
+     * Seals buf[off+NONCE_LENGTH, off+NONCE_LENGTH+len) where it lies: the nonce goes in front of it,
+     * the tag after it, so one buffer serves both (buf needs len + OVERHEAD bytes from off).
+     * Returns the sealed length.
+     */
+    public int sealInPlace(byte[] buf, int off, int len) {
+        return seal(buf, off + NONCE_LENGTH, len, buf, off);
+    }
+
     private int seal(byte[] plain, int off, int len, byte[] out, int outOff, int slice) {
         byte[] nonce = new byte[NONCE_LENGTH];
         RANDOM.get().nextBytes(nonce);

@@ -7,15 +7,14 @@ import dev.lifeboat.crypto.Aead;
 import java.io.IOException;
 
 /**
- * Compresses, seals and packs blobs for one thread, reusing its buffers and zstd context so the
- * per-chunk hot path allocates nothing. Not thread-safe: each worker owns one.
+ * Compresses, seals and packs blobs for one thread, reusing its buffer and zstd context so the
+ * per-chunk hot path allocates nothing. The buffer is kept at the largest blob seen (at most the
+ * max chunk size): allocating large buffers per chunk grew the heap well beyond what was live.
+ * Not thread-safe: each worker owns one.
  */
 public final class BlobWriter implements AutoCloseable {
-    private static final int SMALL_BUFFER = 4 << 20;
-
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
-    private byte[] compressed = new byte[0];
     private byte[] sealed = new byte[0];
     private PackWriter pack;
 
@@ -33,30 +32,24 @@ public final class BlobWriter implements AutoCloseable {
             return 0;
         }
         try {
-            int bound = (int) Zstd.compressBound(len);
-            if (compressed.length < bound) {
-                compressed = new byte[bound];
+            // One buffer, kept: compressed straight behind the nonce's place and sealed where it lies.
+            int need = Aead.sealedLength(Math.max((int) Zstd.compressBound(len), len));
+            if (sealed.length < need) {
+                sealed = new byte[need];
             }
-            int zlen = zstd.compressByteArray(compressed, 0, compressed.length, buf, off, len);
+            int zlen = zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, sealed.length - Aead.OVERHEAD, buf, off, len);
             // Keep compression only when it saves something worth the decompression on restore.
             boolean useZ = zlen < len - (len >> 5);
-            byte[] src = useZ ? compressed : buf;
-            int srcOff = useZ ? 0 : off;
-            int srcLen = useZ ? zlen : len;
-            int need = Aead.sealedLength(srcLen);
-            if (sealed.length < need) {
-                sealed = new byte[Math.max(need, sealed.length * 2)];
+            int n;
+            if (useZ) {
+                n = repo.aead().sealInPlace(sealed, 0, zlen);
+            } else {
+                n = repo.aead().seal(buf, off, len, sealed, 0);
             }
-            int n = repo.aead().seal(src, srcOff, srcLen, sealed, 0);
             if (pack == null) {
                 pack = new PackWriter(repo.storage().stagingDir());
             }
             pack.add(id, type, sealed, 0, n, len, useZ);
-            if (sealed.length > SMALL_BUFFER) {
-                // only large chunks need large buffers; keep the common case's memory small
-                sealed = new byte[0];
-                compressed = new byte[0];
-            }
             if (pack.size() >= repo.config().packSize()) {
                 PackWriter full = pack;
                 pack = null;

@@ -16,6 +16,13 @@ public record Node(String name, String type, int mode, Long mtime, Long ctime, I
     public record ObjectAttrs(String key, String etag, String contentType, java.util.Map<String, String> metadata) {
     }
 
+    public Node {
+        // Every entry of a tree repeats these few values; one copy each keeps large trees small in memory.
+        type = type == null ? null : type.intern();
+        user = user == null ? null : user.intern();
+        group = group == null ? null : group.intern();
+    }
+
     public Node(String name, String type, int mode, Long mtime, Long ctime, Integer uid, Integer gid,
                 String user, String group, Long inode, Long device, Integer links, Long size,
                 String target, List<String> content, String subtree) {

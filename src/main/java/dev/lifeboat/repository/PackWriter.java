@@ -1,6 +1,7 @@
 package dev.lifeboat.repository;
 
 import dev.lifeboat.crypto.Aead;
+import dev.lifeboat.util.SlicedIo;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class PackWriter {
     PackWriter(Path stagingDir) throws IOException {
         this.file = Files.createTempFile(stagingDir, "pack-", ".tmp");
         try {
-            this.out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16),
+            this.out = new DigestOutputStream(new BufferedOutputStream(SlicedIo.sliced(Files.newOutputStream(file)), 1 << 16),
                     MessageDigest.getInstance("SHA-256"));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

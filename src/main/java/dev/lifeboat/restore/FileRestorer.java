@@ -6,9 +6,9 @@ import dev.lifeboat.repository.PackEntry;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.TreeWalker;
+import dev.lifeboat.util.SlicedIo;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -204,7 +204,8 @@ public final class FileRestorer {
         Files.deleteIfExists(dest); // never write through an existing link into someone else's file
         Files.createFile(dest);
         List<String> content = node.content() == null ? List.of() : node.content();
-        FileJob job = new FileJob(dest, node, content.size());
+        // The job outlives its tree until the file is written; its blob list is needed only here.
+        FileJob job = new FileJob(dest, node.withContent(null, node.sizeOr0()), content.size());
         if (content.isEmpty()) {
             applyMetadata(dest, node);
             progress.fileDone(0);
@@ -330,11 +331,7 @@ public final class FileRestorer {
 
     private void write(Target t, byte[] plain, int length, OpenFile open) throws IOException {
         FileChannel ch = open.channelFor(t.file());
-        ByteBuffer bb = ByteBuffer.wrap(plain, 0, length);
-        long pos = t.offset();
-        while (bb.hasRemaining()) {
-            pos += ch.write(bb, pos);
-        }
+        SlicedIo.write(ch, plain, 0, length, t.offset());
         progress.bytesWritten(length);
         if (t.file().remaining.decrementAndGet() == 0) {
             if (opts.sync()) {

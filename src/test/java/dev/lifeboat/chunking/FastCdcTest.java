@@ -60,6 +60,32 @@ class FastCdcTest {
     }
 
     @Test
+    void streamChunksAreTheCutsOfTheWholeInput() throws IOException {
+        // Small params keep the stream buffer at max + one read; large ones make it start below max and grow.
+        for (ChunkerParams p : List.of(SMALL, new ChunkerParams(64 << 10, 256 << 10, 2 << 20))) {
+            byte[] data = random(12 << 20, 6);
+            // Runs of zeros force cuts at max, and boundaries right at the end of what a read delivered.
+            java.util.Arrays.fill(data, 1 << 20, (1 << 20) + 3 * p.max(), (byte) 0);
+            FastCdc cdc = new FastCdc(p, SEED);
+            List<Integer> expected = new ArrayList<>();
+            for (int off = 0; off < data.length; ) {
+                int n = cdc.cut(data, off, data.length - off);
+                expected.add(n);
+                off += n;
+            }
+            Random r = new Random(7);
+            InputStream trickle = new FilterInputStream(new ByteArrayInputStream(data)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return super.read(b, off, Math.min(len, 1 + r.nextInt(300_000)));
+                }
+            };
+            assertEquals(expected, sizes(data, p, SEED, new ByteArrayInputStream(data)), "whole reads, " + p);
+            assertEquals(expected, sizes(data, p, SEED, trickle), "short reads, " + p);
+        }
+    }
+
+    @Test
     void anInsertionChangesOnlyNearbyChunks() throws IOException {
         byte[] data = random(4 << 20, 4);
         byte[] edited = new byte[data.length + 10];

@@ -50,6 +50,26 @@ class AeadTest {
     }
 
     @Test
+    void sealingInPlaceGivesAnOrdinarySealedMessage() throws Exception {
+        java.util.Random r = new java.util.Random(8);
+        for (int len : new int[]{0, 5, 32 * 1024 + 7, (1 << 20) + 13}) {
+            byte[] plain = new byte[len];
+            r.nextBytes(plain);
+            int off = 9;
+            byte[] buf = new byte[off + len + Aead.OVERHEAD + 3];
+            System.arraycopy(plain, 0, buf, off + Aead.NONCE_LENGTH, len);
+            int n = aead.sealInPlace(buf, off, len);
+            assertEquals(len + Aead.OVERHEAD, n);
+            byte[] sealed = java.util.Arrays.copyOfRange(buf, off, off + n);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(plain, aead.open(sealed), "length " + len);
+            if (len > 0) {
+                org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(plain,
+                        java.util.Arrays.copyOfRange(sealed, Aead.NONCE_LENGTH, Aead.NONCE_LENGTH + len)), "encrypted, length " + len);
+            }
+        }
+    }
+
+    @Test
     void noncesAreFresh() {
         Set<String> nonces = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {

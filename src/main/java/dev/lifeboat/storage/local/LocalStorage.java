@@ -4,6 +4,7 @@ import dev.lifeboat.storage.ObjectInfo;
 import dev.lifeboat.storage.ObjectNotFoundException;
 import dev.lifeboat.storage.PermanentStorageException;
 import dev.lifeboat.storage.Storage;
+import dev.lifeboat.util.SlicedIo;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -44,10 +45,7 @@ public final class LocalStorage implements Storage {
         Path temp = newTempFile();
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+                SlicedIo.write(ch, data, 0, data.length);
                 ch.force(true);
             }
             moveIntoPlace(temp, name);
@@ -133,7 +131,7 @@ public final class LocalStorage implements Storage {
         int done = 0;
         while (done < length) {
             // Slices keep the JDK's per-thread staging buffer (direct memory, sized by the request) small.
-            ByteBuffer buf = ByteBuffer.wrap(out, done, Math.min(length - done, 256 * 1024));
+            ByteBuffer buf = ByteBuffer.wrap(out, done, Math.min(length - done, SlicedIo.SLICE));
             int n = ch.read(buf, pos);
             if (n < 0) {
                 throw new EOFException("object " + name + " is truncated: wanted " + length
