@@ -22,7 +22,7 @@
 #   BENCH_SUBSET   path inside the kernel tree to use instead of the whole tree (e.g. drivers/net)
 #   BENCH_WORK     work directory (default: bench/work)
 #   BENCH_THREADS  if set, passed as --threads to Lifeboat
-#   BENCH_KEEP_RESTORES=1  keep the restored trees (default: deleted after verification)
+#   BENCH_KEEP_RESTORES=1  keep the restored trees (default: deleted once every step is measured)
 #   LIFEBOAT_KDF   passed through to `lifeboat init` (default: Lifeboat's own default)
 #
 # Results: a table and ratios on stdout; raw results in $BENCH_WORK/results/files-<stamp>.{csv,json}
@@ -187,7 +187,6 @@ run_restore() {
     META[$tool]="differs ($(grep -c '^>' "$WORK/logs/$tool-restore.metadiff") entries)"
   fi
   log "$tool restore verification: content ${VERIFY[$tool]}, mode/mtime ${META[$tool]}"
-  [ "${BENCH_KEEP_RESTORES:-0}" = 1 ] || rm -rf "$target"
 }
 
 # Deterministic mutation of $DATA/tree: files in C-locale sorted order, index i (0-based):
@@ -241,7 +240,15 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 FAILED=()
 MUTATION=""
 tool_env
-rm -rf "$DATA" "$WORK/repos" "$WORK/restore" "$WORK/cache" "$WORK/logs"
+# What a previous run left is moved aside now and deleted only after this run's measurements:
+# on this VM's journal-less ext4, creating files within minutes of deleting many others makes the
+# kernel skip every recently deleted inode (recently_deleted()), and a restore then ran 5-8x slower.
+TRASH="$WORK/trash.$STAMP"
+mkdir -p "$TRASH"
+for d in "$DATA" "$WORK/repos" "$WORK/restore" "$WORK/cache"; do
+  [ -e "$d" ] && mv "$d" "$TRASH/"
+done
+rm -rf "$WORK/logs"
 mkdir -p "$DATA" "$WORK/repos" "$WORK/restore" "$WORK/cache" "$WORK/logs" "$WORK/results"
 
 log "copying $SRC to $DATA/tree"
@@ -329,6 +336,9 @@ if has_tool lifeboat && [ ${#TOOLS[@]} -gt 1 ]; then
     done
   done
 fi
+# Deletions only now, after every measured step (see TRASH above).
+rm -rf "$WORK"/trash.*
+[ "${BENCH_KEEP_RESTORES:-0}" = 1 ] || rm -rf "$WORK/restore"
 echo
 echo "Caches outside the repositories (restic cache, borg base dir): $CACHE_BYTES bytes"
 echo "Raw results: $csv and $json; logs in $WORK/logs"

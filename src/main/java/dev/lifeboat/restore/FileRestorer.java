@@ -10,17 +10,20 @@ import dev.lifeboat.util.SlicedIo;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -50,7 +53,7 @@ public final class FileRestorer {
     }
 
     /** Reads at most this much from a pack in one request; sparser needs are read blob by blob. */
-    private static final int MAX_SPAN = 8 * 1024 * 1024;
+    private static final int MAX_SPAN = 4 * 1024 * 1024;
 
     private final Repository repo;
     private final Options opts;
@@ -67,27 +70,68 @@ public final class FileRestorer {
         this.progress = progress;
     }
 
+    /**
+     * A file waiting for its blobs. A restore plans every file before writing any, so this is kept
+     * small: the directory's path is shared and the node keeps only what the file's metadata needs.
+     */
     private static final class FileJob {
-        final Path path;
+        final Path dir;
         final Node node;
         final AtomicInteger remaining;
 
-        FileJob(Path path, Node node, int blobs) {
-            this.path = path;
-            this.node = node;
+        FileJob(Path dir, Node node, int blobs) {
+            this.dir = dir;
+            this.node = new Node(node.name(), node.type(), node.mode(), node.mtime(), null, node.uid(), node.gid(),
+                    node.user(), node.group(), null, null, null, node.size(), null, null, null);
             this.remaining = new AtomicInteger(blobs);
+        }
+
+        Path path() {
+            return dir.resolve(node.name());
         }
     }
 
     private record Target(FileJob file, long offset) {
     }
 
+    /** One blob to restore: where it is stored and every place it goes (mostly just one). */
+    private static final class BlobPlan {
+        final PackEntry entry;
+        Target first;
+        List<Target> more = List.of();
+
+        BlobPlan(PackEntry entry) {
+            this.entry = entry;
+        }
+
+        void add(Target t) {
+            if (first == null) {
+                first = t;
+            } else {
+                if (more.isEmpty()) {
+                    more = new ArrayList<>(2);
+                }
+                more.add(t);
+            }
+        }
+    }
+
     public Result run(SnapshotRef snap) throws IOException {
         repo.loadIndex();
         Path target = opts.target().toAbsolutePath().normalize();
-        Files.createDirectories(target);
-        Map<BlobId, Map<BlobId, List<Target>>> byPack = new HashMap<>();
-        Map<BlobId, PackEntry> entries = new HashMap<>();
+        // Directories this restore created hold nothing it must first remove, which saves a
+        // syscall per file; and the files themselves are created by the workers, in parallel.
+        Set<Path> freshDirs = new HashSet<>();
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(target);
+            freshDirs.add(target);
+        } else {
+            Files.createDirectories(target);
+        }
+        Map<String, Path> dirPaths = new HashMap<>(); // one Path per directory, shared by its files' jobs
+        dirPaths.put("", target);
+        Map<BlobId, List<BlobPlan>> byPack = new HashMap<>();
+        Map<BlobId, BlobPlan> plans = new HashMap<>();
         List<Map.Entry<Path, Node>> dirs = new ArrayList<>();
         Map<String, Path> linked = new HashMap<>();
         long[] counts = new long[3];
@@ -101,6 +145,7 @@ public final class FileRestorer {
             if (!selected(path)) {
                 if (node.isDir() && isAncestorOfInclude(path)) {
                     Files.createDirectories(dest);
+                    dirPaths.put(path, dest);
                     dirs.add(Map.entry(dest, node));
                     return true;
                 }
@@ -108,7 +153,10 @@ public final class FileRestorer {
             }
             switch (node.type()) {
                 case Node.DIR -> {
-                    Files.createDirectories(dest);
+                    if (createDirectory(dest)) {
+                        freshDirs.add(dest);
+                    }
+                    dirPaths.put(path, dest);
                     dirs.add(Map.entry(dest, node));
                     counts[1]++;
                 }
@@ -123,7 +171,11 @@ public final class FileRestorer {
                         progress.fileDone(node.sizeOr0());
                         return true;
                     }
-                    prepareFile(dest, node, byPack, entries);
+                    Path dir = dirPaths.get(path.substring(0, path.lastIndexOf('/')));
+                    if (dir == null) {
+                        dir = dest.getParent();
+                    }
+                    prepareFile(dest, dir, node, freshDirs.contains(dir), byPack, plans);
                 }
                 case Node.SYMLINK -> {
                     Files.deleteIfExists(dest);
@@ -139,7 +191,8 @@ public final class FileRestorer {
             return true;
         });
         progress.planned(counts[0], counts[2]);
-        writeContent(byPack, entries);
+        plans.clear();
+        writeContent(byPack);
         Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
         for (Map.Entry<Path, Node> d : dirs) {
             applyMetadata(d.getKey(), d.getValue());
@@ -199,13 +252,31 @@ public final class FileRestorer {
         return true;
     }
 
-    private void prepareFile(Path dest, Node node, Map<BlobId, Map<BlobId, List<Target>>> byPack,
-                             Map<BlobId, PackEntry> entries) throws IOException {
-        Files.deleteIfExists(dest); // never write through an existing link into someone else's file
-        Files.createFile(dest);
+    /** Creates dir; returns whether it is new (false: it was there already, as a directory). */
+    private static boolean createDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            Files.createDirectories(dir); // fails unless it is a directory
+            return false;
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(dir); // its parent was missing, so it was too
+            return true;
+        }
+    }
+
+    private void prepareFile(Path dest, Path dir, Node node, boolean inFreshDir, Map<BlobId, List<BlobPlan>> byPack,
+                             Map<BlobId, BlobPlan> plans) throws IOException {
+        if (!inFreshDir) {
+            Files.deleteIfExists(dest); // never write through an existing link into someone else's file
+        }
         List<String> content = node.content() == null ? List.of() : node.content();
+        if (content.isEmpty() || (node.links() != null && node.links() > 1)) {
+            Files.createFile(dest); // now: nothing will write to it, or its other names are linked to it next
+        }
         // The job outlives its tree until the file is written; its blob list is needed only here.
-        FileJob job = new FileJob(dest, node.withContent(null, node.sizeOr0()), content.size());
+        FileJob job = new FileJob(dir, node, content.size());
         if (content.isEmpty()) {
             applyMetadata(dest, node);
             progress.fileDone(0);
@@ -214,18 +285,22 @@ public final class FileRestorer {
         long offset = 0;
         for (String hex : content) {
             BlobId id = BlobId.parse(hex);
-            PackEntry e = entries.computeIfAbsent(id, repo.index()::get);
-            if (e == null) {
-                throw new IOException("blob " + id.shortHex() + " of " + dest + " is missing from the index (run \"lifeboat check\")");
+            BlobPlan plan = plans.get(id);
+            if (plan == null) {
+                PackEntry e = repo.index().get(id);
+                if (e == null) {
+                    throw new IOException("blob " + id.shortHex() + " of " + dest + " is missing from the index (run \"lifeboat check\")");
+                }
+                plan = new BlobPlan(e);
+                plans.put(id, plan);
+                byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(plan);
             }
-            byPack.computeIfAbsent(e.pack(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(id, k -> new ArrayList<>()).add(new Target(job, offset));
-            offset += e.rawLength();
+            plan.add(new Target(job, offset));
+            offset += plan.entry.rawLength();
         }
     }
 
-    private void writeContent(Map<BlobId, Map<BlobId, List<Target>>> byPack, Map<BlobId, PackEntry> entries)
-            throws IOException {
+    private void writeContent(Map<BlobId, List<BlobPlan>> byPack) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), r -> {
             Thread t = new Thread(r, "restore-worker");
             t.setDaemon(true);
@@ -233,9 +308,9 @@ public final class FileRestorer {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (Map.Entry<BlobId, Map<BlobId, List<Target>>> pack : byPack.entrySet()) {
+            for (Map.Entry<BlobId, List<BlobPlan>> pack : byPack.entrySet()) {
                 futures.add(pool.submit(() -> {
-                    restorePack(pack.getKey(), pack.getValue(), entries);
+                    restorePack(pack.getKey(), pack.getValue());
                     return null;
                 }));
             }
@@ -262,16 +337,13 @@ public final class FileRestorer {
         }
     }
 
-    private void restorePack(BlobId pack, Map<BlobId, List<Target>> blobs, Map<BlobId, PackEntry> entries) throws IOException {
-        List<PackEntry> needed = new ArrayList<>(blobs.size());
-        for (BlobId id : blobs.keySet()) {
-            needed.add(entries.get(id));
-        }
-        needed.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+    private void restorePack(BlobId pack, List<BlobPlan> blobs) throws IOException {
+        List<BlobPlan> needed = new ArrayList<>(blobs);
+        needed.sort((a, b) -> Long.compare(a.entry.offset(), b.entry.offset()));
         String name = Repository.packName(pack);
         OpenFile open = new OpenFile();
         try {
-            restoreSpans(name, needed, blobs, open);
+            restoreSpans(name, needed, open);
         } finally {
             open.close();
         }
@@ -285,7 +357,8 @@ public final class FileRestorer {
         FileChannel channelFor(FileJob j) throws IOException {
             if (job != j) {
                 close();
-                ch = FileChannel.open(j.path, StandardOpenOption.WRITE);
+                // Created here unless planning did; the planner removed whatever was at the path.
+                ch = FileChannel.open(j.path(), StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
                 job = j;
             }
             return ch;
@@ -300,28 +373,29 @@ public final class FileRestorer {
         }
     }
 
-    private void restoreSpans(String name, List<PackEntry> needed, Map<BlobId, List<Target>> blobs, OpenFile open)
-            throws IOException {
+    private void restoreSpans(String name, List<BlobPlan> needed, OpenFile open) throws IOException {
         int i = 0;
         while (i < needed.size()) {
             // group consecutive blobs into one read of at most MAX_SPAN bytes
-            long start = needed.get(i).offset();
+            long start = needed.get(i).entry.offset();
             int j = i;
-            while (j + 1 < needed.size() && needed.get(j + 1).offset() + needed.get(j + 1).length() - start <= MAX_SPAN) {
+            while (j + 1 < needed.size() && needed.get(j + 1).entry.offset() + needed.get(j + 1).entry.length() - start <= MAX_SPAN) {
                 j++;
             }
-            long end = needed.get(j).offset() + needed.get(j).length();
+            long end = needed.get(j).entry.offset() + needed.get(j).entry.length();
             byte[] span = repo.storage().load(name, start, (int) (end - start), spanBuffer.get());
             spanBuffer.set(span);
             for (int k = i; k <= j; k++) {
-                PackEntry e = needed.get(k);
+                BlobPlan plan = needed.get(k);
+                PackEntry e = plan.entry;
                 byte[] plain = plainBuffer.get();
                 if (plain.length < e.rawLength()) {
                     plain = new byte[e.rawLength()];
                     plainBuffer.set(plain);
                 }
                 repo.openBlob(e, span, (int) (e.offset() - start), plain);
-                for (Target t : blobs.get(e.id())) {
+                write(plan.first, plain, e.rawLength(), open);
+                for (Target t : plan.more) {
                     write(t, plain, e.rawLength(), open);
                 }
             }
@@ -338,7 +412,7 @@ public final class FileRestorer {
                 ch.force(false); // one fsync covers the writes of every worker to this file
             }
             open.close(); // its times are set next, and must not be changed by a later write
-            applyMetadata(t.file().path, t.file().node);
+            applyMetadata(t.file().path(), t.file().node);
             progress.fileDone(t.file().node.sizeOr0());
         }
     }

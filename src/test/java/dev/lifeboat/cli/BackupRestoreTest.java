@@ -63,6 +63,30 @@ class BackupRestoreTest {
     }
 
     @Test
+    void restoringOverAnExistingTreeReplacesWhatIsThereAndNeverWritesThroughALink() throws Exception {
+        String id = json(cli.ok("backup", src.toString(), "--json")).get("snapshot").asText();
+        Path out = tmp.resolve("out");
+        Path restored = out.resolve(src.toString().substring(1));
+        cli.ok("restore", id, "--target", out.toString());
+        Path victim = tmp.resolve("victim.txt");
+        Files.writeString(victim, "not yours\n");
+        Path plain;
+        try (var files = Files.walk(restored.resolve("d0"))) {
+            plain = files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) && f.toFile().length() > 0)
+                    .findFirst().orElseThrow();
+        }
+        for (Path file : new Path[]{restored.resolve("d1/original.txt"), plain}) { // hard-linked, and not
+            Files.delete(file);
+            Files.createSymbolicLink(file, victim);
+        }
+        Files.writeString(restored.resolve("zero.bin"), "stale, longer than the real content");
+        cli.ok("restore", id, "--target", out.toString());
+        assertEquals("not yours\n", Files.readString(victim), "the planted links were not written through");
+        assertFalse(Files.isSymbolicLink(plain));
+        assertEquals(Trees.describe(src), Trees.describe(restored));
+    }
+
+    @Test
     void secondBackupReadsOnlyChangedFilesAndStoresOnlyNewChunks() throws Exception {
         Path big = src.resolve("big.bin");
         // Large against the chunk sizes: chunk boundaries depend on the repository's random chunker seed,
