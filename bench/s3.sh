@@ -240,7 +240,6 @@ run_restore() {
     META[$tool]="differs ($(grep -c '^>' "$WORK/logs/$tool-restore.metadiff") entries)"
   fi
   log "$tool restore verification: content ${VERIFY[$tool]}, mode/mtime ${META[$tool]}"
-  rm -rf "$target"
 }
 
 # Copy of all snapshots into a second repository: the destination is initialised (untimed) as a
@@ -285,7 +284,14 @@ DATA="$WORK/data"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 MUTATION=""
 tool_env
-rm -rf "$WORK/data" "$WORK/restore" "$WORK/cache" "$WORK/logs" "$BASE/s3proxy"
+# What a previous run left is moved aside and deleted only after this run's measurements, as in
+# bench/files.sh: creating files within minutes of deleting many is slow on this VM's ext4.
+TRASH="$WORK/trash.$STAMP"
+mkdir -p "$TRASH"
+for d in "$WORK/data" "$WORK/restore" "$WORK/cache" "$BASE/s3proxy"; do
+  [ -e "$d" ] && mv "$d" "$TRASH/$(basename "$d")"
+done
+rm -rf "$WORK/logs"
 mkdir -p "$DATA" "$WORK/restore" "$WORK/cache" "$WORK/logs" "$WORK/results" "$S3DATA"
 for t in "${TOOLS[@]}"; do mkdir -p "$(bucket_dir "$t")" "$(bucket_dir "$t" -copy)"; done
 
@@ -355,6 +361,7 @@ if has_tool lifeboat && has_tool restic; then
   done
 fi
 echo
+rm -rf "$WORK"/trash.* "$WORK/restore" # only now, after every measured step
 echo "Raw results: $csv; logs in $WORK/logs"
 if [ ${#FAILED[@]} -gt 0 ]; then
   echo
