@@ -33,7 +33,7 @@ public final class BlobWriter implements AutoCloseable {
         }
         try {
             // One buffer, kept: compressed straight behind the nonce's place and sealed where it lies.
-            int need = Aead.sealedLength(Math.max((int) Zstd.compressBound(len), len));
+            int need = Aead.sealedLength((int) Zstd.compressBound(len)); // the bound is at least len: raw fits too
             if (sealed.length < need) {
                 sealed = new byte[need];
             }

@@ -122,11 +122,10 @@ public final class FileRestorer {
         // Directories this restore created hold nothing it must first remove, which saves a
         // syscall per file; and the files themselves are created by the workers, in parallel.
         Set<Path> freshDirs = new HashSet<>();
-        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(target);
+        boolean targetIsNew = !Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        Files.createDirectories(target);
+        if (targetIsNew) {
             freshDirs.add(target);
-        } else {
-            Files.createDirectories(target);
         }
         Map<String, Path> dirPaths = new HashMap<>(); // one Path per directory, shared by its files' jobs
         dirPaths.put("", target);
