@@ -93,7 +93,6 @@ public final class PhysicalRestore {
             // Fetching WAL while the files are written was measured slower: both compete for the disk.
             FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
                     opts.delta() ? this::unchanged : null, opts.sync()), RestoreProgress.NONE).run(base.ref());
-            t.start();
             if (opts.delta()) {
                 removeExtra(data, base, prefetch);
             }
@@ -101,6 +100,9 @@ public final class PhysicalRestore {
             writeRecoveryConfig(data, prefetch, path.get(path.size() - 1).timeline());
             user.own(data);
             Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            // Only now: chown -R over a directory where the prefetch renames files fails on the ones that moved
+            // (the prefetch gives its own files to the server's user).
+            t.start();
             if (!opts.start()) {
                 join(t);
                 if (fetchFailed.get() != null) {
