@@ -46,15 +46,7 @@ public final class BlobWriter implements AutoCloseable {
             } else {
                 n = repo.aead().seal(buf, off, len, sealed, 0);
             }
-            if (pack == null) {
-                pack = new PackWriter(repo.storage().stagingDir());
-            }
-            pack.add(id, type, sealed, 0, n, len, useZ);
-            if (pack.size() >= repo.config().packSize()) {
-                PackWriter full = pack;
-                pack = null;
-                repo.commitPackInBackground(full);
-            }
+            addToPack(id, type, sealed, 0, n, len, useZ);
             return n;
         } catch (IOException | RuntimeException e) {
             repo.release(id);
@@ -62,17 +54,45 @@ public final class BlobWriter implements AutoCloseable {
         }
     }
 
-    /** Appends an already sealed blob, verified by the caller (prune's repacking and copies). */
-    public void storeSealed(PackEntry e, byte[] buf, int off) throws IOException {
+    /**
+     * Stores a blob given in its stored form, payload[0, len): compressed already when
+     * {@code compressed}, verified by the caller ({@link Repository#openStored}). It is only sealed
+     * under this repository's key. Returns the bytes added to packs (0 for a duplicate).
+     */
+    public int storeStored(BlobId id, BlobType type, byte[] payload, int len, int rawLength, boolean compressed) throws IOException {
+        if (!repo.reserve(id)) {
+            return 0;
+        }
+        try {
+            int need = Aead.sealedLength(len);
+            if (sealed.length < need) {
+                sealed = new byte[need];
+            }
+            int n = repo.aead().seal(payload, 0, len, sealed, 0);
+            addToPack(id, type, sealed, 0, n, rawLength, compressed);
+            return n;
+        } catch (IOException | RuntimeException e) {
+            repo.release(id);
+            throw e;
+        }
+    }
+
+    private void addToPack(BlobId id, BlobType type, byte[] buf, int off, int len, int rawLength, boolean compressed)
+            throws IOException {
         if (pack == null) {
             pack = new PackWriter(repo.storage().stagingDir());
         }
-        pack.add(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.compressed());
+        pack.add(id, type, buf, off, len, rawLength, compressed);
         if (pack.size() >= repo.config().packSize()) {
             PackWriter full = pack;
             pack = null;
             repo.commitPackInBackground(full);
         }
+    }
+
+    /** Appends an already sealed blob, verified by the caller (prune's repacking and copies). */
+    public void storeSealed(PackEntry e, byte[] buf, int off) throws IOException {
+        addToPack(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.compressed());
     }
 
     /** Finishes the current pack and stores it with its index entries; returns once every pack of the repository is stored. */

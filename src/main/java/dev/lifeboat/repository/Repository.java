@@ -454,15 +454,27 @@ public final class Repository implements AutoCloseable {
      * per-blob path, which allocates nothing once its per-thread buffers have grown.
      */
     public void openBlob(PackEntry e, byte[] buf, int off, byte[] out) throws IOException {
-        String where = "blob " + e.id().shortHex() + " in " + packName(e.pack());
-        if (e.length() < Aead.OVERHEAD || out.length < e.rawLength()) {
-            throw new CorruptObjectException(where, "has an impossible length");
+        byte[] payload = out;
+        if (e.compressed()) {
+            payload = openScratch.get();
+            if (payload.length < e.length()) {
+                payload = new byte[Math.max(e.length(), 64 * 1024)];
+                openScratch.set(payload);
+            }
         }
+        openStored(e, buf, off, payload, out);
+    }
+
+    /**
+     * Authenticates and verifies one blob like {@link #openBlob}, leaving its stored form decrypted in
+     * payload: compressed when the entry says so, with the blob itself then in out. Returns the
+     * payload's length. A copy re-seals the payload under its own key without compressing again.
+     */
+    public int openStored(PackEntry e, byte[] buf, int off, byte[] payload, byte[] out) throws IOException {
+        String where = "blob " + e.id().shortHex() + " in " + packName(e.pack());
         int payloadLength = e.length() - Aead.OVERHEAD;
-        byte[] payload = e.compressed() ? openScratch.get() : out;
-        if (payload.length < payloadLength) {
-            payload = new byte[Math.max(payloadLength, 64 * 1024)];
-            openScratch.set(payload);
+        if (payloadLength < 0 || out.length < e.rawLength() || payload.length < payloadLength) {
+            throw new CorruptObjectException(where, "has an impossible length");
         }
         int n;
         try {
@@ -470,6 +482,7 @@ public final class Repository implements AutoCloseable {
         } catch (AuthenticationException x) {
             throw new CorruptObjectException(where, "does not authenticate");
         }
+        byte[] plain = payload;
         int plainLength = n;
         if (e.compressed()) {
             try {
@@ -477,10 +490,12 @@ public final class Repository implements AutoCloseable {
             } catch (RuntimeException x) {
                 throw new CorruptObjectException(where, "does not decompress");
             }
+            plain = out;
         }
-        if (plainLength != e.rawLength() || !blobId(out, 0, plainLength).equals(e.id())) {
+        if (plainLength != e.rawLength() || !blobId(plain, 0, plainLength).equals(e.id())) {
             throw new CorruptObjectException(where, "does not match its id");
         }
+        return n;
     }
 
     // ---- helpers -------------------------------------------------------------------------------

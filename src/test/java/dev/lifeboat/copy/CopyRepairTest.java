@@ -145,6 +145,23 @@ class CopyRepairTest {
     }
 
     @Test
+    void aDamagedSourceBlobStopsTheCopyBeforeAnySnapshotIsWritten() throws Exception {
+        Cli b = copyOf(a, "b");
+        // The largest pack holds data: trees are small. A copy verifies what it re-seals.
+        Path pack = files(a, "data").stream()
+                .max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        byte[] bytes = Files.readAllBytes(pack);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(pack, bytes);
+        Cli.Run r = b.run("copy", "--from", a.location(), "--from-password-file", a.passwordFile().toString());
+        assertNotEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains(pack.getFileName().toString().substring(0, 12)) && r.err().contains("does not authenticate"),
+                r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals(0, json(b.ok("snapshots", "--json")).size(), "no snapshot may point at data that was not copied");
+    }
+
+    @Test
     void aDamagedCopyHealsFromTheOther() throws Exception {
         Cli b = copyOf(a, "b");
         copy(b, a);

@@ -5,7 +5,7 @@ import dev.lifeboat.storage.ObjectNotFoundException;
 import dev.lifeboat.storage.PermanentStorageException;
 import dev.lifeboat.storage.Storage;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -214,6 +214,15 @@ public final class S3Storage implements Storage {
 
     @Override
     public byte[] load(String name, long offset, int length) throws IOException {
+        return load(name, offset, length, null);
+    }
+
+    /**
+     * Reads the range straight into an array of its size (or into reuse): the SDK's byte responses
+     * grow a buffer through every doubling and copy it, some 4x a 16 MiB span in garbage.
+     */
+    @Override
+    public byte[] load(String name, long offset, int length, byte[] reuse) throws IOException {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("invalid range " + offset + "+" + length + " for " + name);
         }
@@ -225,23 +234,35 @@ public final class S3Storage implements Storage {
         }
         String key = key(name);
         String range = "bytes=" + offset + "-" + (offset + length - 1);
-        ResponseBytes<GetObjectResponse> bytes;
+        ResponseInputStream<GetObjectResponse> in;
         try {
-            bytes = call(() -> client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key).range(range)), "read", name);
+            in = call(() -> client.getObject(r -> r.bucket(location.bucket()).key(key).range(range)), "read", name);
         } catch (RangeNotSatisfiable e) {
             throw new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
                     + ", object has " + Math.max(size(name), 0));
         }
-        byte[] out = bytes.asByteArray();
-        if (out.length != length) {
-            // a server that ignores Range sends the whole object (200); use the slice if it is long enough
-            if (bytes.response().contentRange() == null && out.length >= offset + length) {
-                byte[] slice = new byte[length];
-                System.arraycopy(out, (int) offset, slice, 0, length);
-                return slice;
+        byte[] out = reuse != null && reuse.length >= length ? reuse : new byte[length];
+        try (in) {
+            long sent = in.response().contentLength() == null ? length : in.response().contentLength();
+            if (sent != length) {
+                // a server that ignores Range sends the whole object (200); use the slice if it is long enough
+                if (in.response().contentRange() != null || sent < offset + length) {
+                    in.abort();
+                    throw new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
+                            + ", got " + Math.max(sent, 0));
+                }
+                in.skipNBytes(offset);
             }
-            throw new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
-                    + ", got " + out.length);
+            int n = in.readNBytes(out, 0, length);
+            if (n != length) {
+                throw new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
+                        + ", got " + n);
+            }
+            if (sent != length) {
+                in.abort(); // the rest of a whole object sent despite the Range
+            }
+        } catch (SdkException e) {
+            throw translate(e, "read", name);
         }
         return out;
     }
@@ -249,7 +270,7 @@ public final class S3Storage implements Storage {
     @Override
     public byte[] load(String name) throws IOException {
         String key = key(name);
-        return call(() -> client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)), "read", name).asByteArray();
+        return call(() -> client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)), "read", name).asByteArrayUnsafe();
     }
 
     @Override
