@@ -10,9 +10,9 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.Snapshots;
 import dev.lifeboat.repository.Tree;
+import dev.lifeboat.util.Workers;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -140,7 +139,7 @@ public final class Copier {
             byte[] plain = new byte[0];
             byte[] spare = null; // the span before this one, done with: the next read goes into it
             for (int i = 0; i < packs.size(); i++) {
-                byte[] span = await(next);
+                byte[] span = Workers.await(next);
                 List<PackEntry> following = i + 1 < packs.size() ? packs.get(i + 1) : null;
                 byte[] reuse = spare;
                 next = following == null ? null : reader.submit(() -> readSpan(following, reuse));
@@ -169,23 +168,6 @@ public final class Copier {
         PackEntry last = entries.get(entries.size() - 1);
         return src.storage().load(Repository.packName(first.pack()), first.offset(),
                 (int) (last.offset() + last.length() - first.offset()), reuse);
-    }
-
-    private static byte[] await(Future<byte[]> f) throws IOException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("copy interrupted");
-        }
     }
 
     private void count(int rawLength, int stored) {

@@ -7,6 +7,7 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.TreeWalker;
 import dev.lifeboat.util.SlicedIo;
+import dev.lifeboat.util.Workers;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -314,18 +315,8 @@ public final class FileRestorer {
                 }));
             }
             for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    throw new IOException(e.getCause());
-                }
+                Workers.await(f);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("restore interrupted");
         } finally {
             pool.shutdownNow();
             try {

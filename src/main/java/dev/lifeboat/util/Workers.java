@@ -1,10 +1,13 @@
 package dev.lifeboat.util;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
-/** Runs the same loop on several threads and waits for all of them: the shape of every parallel copy loop here. */
+/** Runs the same loop on several threads and waits for all of them, and waits for a task's result: the parallel shapes used here. */
 public final class Workers {
     private Workers() {
     }
@@ -23,6 +26,27 @@ public final class Workers {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted");
             }
+        }
+    }
+
+    /**
+     * The task's result, or what it threw as it was thrown: an IOException or an unchecked exception
+     * keeps its type (and so its exit code and one-line message); anything else becomes an IOException.
+     */
+    public static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
         }
     }
 }
