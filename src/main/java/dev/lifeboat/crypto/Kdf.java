@@ -1,9 +1,14 @@
 package dev.lifeboat.crypto;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Derives a 32-byte key from a passphrase with Argon2id (memory-hard). */
 public final class Kdf {
@@ -11,22 +16,73 @@ public final class Kdf {
     }
 
     public static byte[] derive(char[] passphrase, byte[] salt, Argon2idParams params) {
-        Argon2Parameters p = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+        byte[] pw = utf8(passphrase);
+        HeapGrowth growth = HeapGrowth.eager();
+        try {
+            return argon2id(pw, salt, params);
+        } finally {
+            Arrays.fill(pw, (byte) 0);
+            growth.restore(); // after argon2id returned, so that its memory is garbage
+        }
+    }
+
+    private static byte[] argon2id(byte[] pw, byte[] salt, Argon2idParams params) {
+        Argon2BytesGenerator gen = new Argon2BytesGenerator();
+        gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withSalt(salt)
                 .withMemoryAsKB(params.memoryKiB())
                 .withIterations(params.iterations())
                 .withParallelism(params.parallelism())
-                .build();
-        Argon2BytesGenerator gen = new Argon2BytesGenerator();
-        gen.init(p);
+                .build()); // allocates the memory blocks
         byte[] out = new byte[32];
-        byte[] pw = new String(passphrase).getBytes(StandardCharsets.UTF_8);
-        try {
-            gen.generateBytes(pw, out);
-        } finally {
-            java.util.Arrays.fill(pw, (byte) 0);
+        gen.generateBytes(pw, out);
+        return out;
+    }
+
+    /** The passphrase's UTF-8 bytes, without leaving a copy in an immutable String. */
+    private static byte[] utf8(char[] passphrase) {
+        ByteBuffer bb = StandardCharsets.UTF_8.encode(CharBuffer.wrap(passphrase));
+        byte[] out = new byte[bb.remaining()];
+        bb.get(out);
+        if (bb.hasArray()) {
+            Arrays.fill(bb.array(), (byte) 0);
         }
         return out;
+    }
+
+    /**
+     * Argon2id's memory is tens of thousands of 1 KiB blocks that all stay live. A heap kept small
+     * (the launcher's free ratios) grows to hold them by a quarter at a time, each step a full
+     * collection: a fifth of the derivation's time. Letting it grow in one step while the blocks
+     * are made, then restoring the ratios and collecting, gives the memory back just the same.
+     */
+    private record HeapGrowth(HotSpotDiagnosticMXBean vm, String minFree, String maxFree) {
+        static HeapGrowth eager() {
+            try {
+                HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+                HeapGrowth g = new HeapGrowth(vm, vm.getVMOption("MinHeapFreeRatio").getValue(),
+                        vm.getVMOption("MaxHeapFreeRatio").getValue());
+                vm.setVMOption("MaxHeapFreeRatio", "100");
+                vm.setVMOption("MinHeapFreeRatio", "90");
+                return g;
+            } catch (RuntimeException e) {
+                return new HeapGrowth(null, null, null); // not HotSpot, or the options are fixed: grow as usual
+            }
+        }
+
+        void restore() {
+            if (vm == null) {
+                return;
+            }
+            try {
+                vm.setVMOption("MinHeapFreeRatio", minFree);
+                vm.setVMOption("MaxHeapFreeRatio", maxFree);
+            } catch (RuntimeException e) {
+                // left as they were set; only the heap's size is at stake
+            }
+            // the blocks are garbage now: collecting them here lets the heap shrink back at once
+            System.gc();
+        }
     }
 }

@@ -58,6 +58,47 @@ public final class BlobIndex {
         return true;
     }
 
+    /** Makes room for this many more entries at once, so loading an index rehashes no table. */
+    public synchronized void reserve(int more) {
+        long needed = (long) ((size + (long) more) / LOAD) + 1;
+        int slots = capacity;
+        while (slots < needed) {
+            slots *= 2;
+        }
+        while (slots > capacity) {
+            grow();
+        }
+    }
+
+    /**
+     * Adds every blob record of one pack straight from an index file's bytes (records of
+     * {@link IndexFile#ENTRY} bytes from off): no objects per blob, which is what makes loading a
+     * large index cheap at start-up, while the code still runs interpreted.
+     */
+    synchronized void addRecords(BlobId pack, ByteBuffer records, int off, int count) {
+        int packNo = packNumber(pack);
+        ByteBuffer le = records.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0, r = off; i < count; i++, r += IndexFile.ENTRY) {
+            if (size + 1 > capacity * LOAD) {
+                grow();
+            }
+            long a = records.getLong(r + 14), b = records.getLong(r + 22), c = records.getLong(r + 30), d = records.getLong(r + 38);
+            int slot = find(a, b, c, d);
+            int base = slot * SLOT;
+            if (table.getInt(base + LENGTH) != 0) {
+                continue;
+            }
+            table.putLong(base + ID, a).putLong(base + ID + 8, b).putLong(base + ID + 16, c).putLong(base + ID + 24, d);
+            table.putInt(base + PACK, packNo);
+            table.putInt(base + OFFSET, le.getInt(r + 2));
+            table.putInt(base + LENGTH, le.getInt(r + 6));
+            table.putInt(base + RAW, le.getInt(r + 10));
+            table.put(base + TYPE, records.get(r));
+            table.put(base + FLAGS, (byte) (records.get(r + 1) & 1));
+            size++;
+        }
+    }
+
     private int packNumber(BlobId pack) {
         return packNumbers.computeIfAbsent(pack, p -> {
             packs.add(p);
@@ -79,15 +120,19 @@ public final class BlobIndex {
 
     /** The slot holding id, or the empty slot where it would go. */
     private int find(BlobId id) {
+        return find(id.a(), id.b(), id.c(), id.d());
+    }
+
+    private int find(long a, long b, long c, long d) {
         int mask = capacity - 1;
-        int slot = (int) (id.a() ^ (id.a() >>> 32)) & mask;
+        int slot = (int) (a ^ (a >>> 32)) & mask;
         while (true) {
             int base = slot * SLOT;
             if (table.getInt(base + LENGTH) == 0) {
                 return slot;
             }
-            if (table.getLong(base) == id.a() && table.getLong(base + 8) == id.b()
-                    && table.getLong(base + 16) == id.c() && table.getLong(base + 24) == id.d()) {
+            if (table.getLong(base) == a && table.getLong(base + 8) == b
+                    && table.getLong(base + 16) == c && table.getLong(base + 24) == d) {
                 return slot;
             }
             slot = (slot + 1) & mask;
@@ -101,11 +146,8 @@ public final class BlobIndex {
         for (int s = 0; s < oldCapacity; s++) {
             int base = s * SLOT;
             if (old.getInt(base + LENGTH) != 0) {
-                BlobId id = new BlobId(old.getLong(base), old.getLong(base + 8), old.getLong(base + 16), old.getLong(base + 24));
-                int slot = find(id);
-                for (int i = 0; i < SLOT; i++) {
-                    table.put(slot * SLOT + i, old.get(base + i));
-                }
+                int slot = find(old.getLong(base), old.getLong(base + 8), old.getLong(base + 16), old.getLong(base + 24));
+                table.put(slot * SLOT, old, base, SLOT);
             }
         }
     }

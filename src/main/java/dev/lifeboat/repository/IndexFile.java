@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class IndexFile {
     private static final int MAGIC = 0x4c424958; // "LBIX"
-    private static final int ENTRY = 1 + 1 + 4 + 4 + 4 + BlobId.LENGTH;
+    static final int ENTRY = 1 + 1 + 4 + 4 + 4 + BlobId.LENGTH;
 
     private IndexFile() {
     }
@@ -38,6 +38,45 @@ public final class IndexFile {
             }
         }
         return bb.array();
+    }
+
+    /**
+     * Adds every blob of an index file to the index without building its records as objects. The
+     * whole file is validated before the first blob is added, so a malformed file adds nothing.
+     */
+    public static void addTo(BlobIndex index, byte[] data, String name) throws CorruptObjectException {
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        int blobs = 0;
+        try {
+            if (bb.getInt() != MAGIC || bb.get() != 1) {
+                throw new CorruptObjectException(name, "is not an index file of a known version");
+            }
+            while (bb.hasRemaining()) {
+                bb.position(bb.position() + BlobId.LENGTH + 8);
+                int n = bb.order(ByteOrder.LITTLE_ENDIAN).getInt();
+                bb.order(ByteOrder.BIG_ENDIAN);
+                if (n < 0 || (long) n * ENTRY > bb.remaining()) {
+                    throw new CorruptObjectException(name, "has an invalid blob count");
+                }
+                for (int i = 0, r = bb.position(); i < n; i++, r += ENTRY) {
+                    BlobType.of(bb.get(r)); // an unknown type is a malformed file
+                }
+                bb.position(bb.position() + n * ENTRY);
+                blobs += n;
+            }
+        } catch (RuntimeException e) {
+            throw new CorruptObjectException(name, "is malformed");
+        }
+        index.reserve(blobs);
+        bb.position(5);
+        while (bb.hasRemaining()) {
+            BlobId pack = BlobId.read(bb);
+            bb.position(bb.position() + 8);
+            int n = bb.order(ByteOrder.LITTLE_ENDIAN).getInt();
+            bb.order(ByteOrder.BIG_ENDIAN);
+            index.addRecords(pack, bb, bb.position(), n);
+            bb.position(bb.position() + n * ENTRY);
+        }
     }
 
     public static List<PackBlobs> decode(byte[] data, String name) throws CorruptObjectException {

@@ -108,9 +108,6 @@ public final class Repository implements AutoCloseable {
                 }
                 continue;
             }
-            // Argon2id just filled tens of MiB of heap that is garbage now; collecting it here lets the
-            // heap shrink back instead of carrying it through the whole run.
-            System.gc();
             return new Repository(storage, loadConfig(storage, master), master, k.name());
         }
         if (!damaged.isEmpty()) {
@@ -223,11 +220,7 @@ public final class Repository implements AutoCloseable {
             return;
         }
         for (ObjectInfo info : storage.list(INDEX)) {
-            for (IndexFile.PackBlobs p : readIndexFile(info.name())) {
-                for (PackEntry e : p.blobs()) {
-                    index.add(e);
-                }
-            }
+            IndexFile.addTo(index, loadObject(info.name()), info.name());
         }
         indexLoaded = true;
     }

@@ -91,4 +91,19 @@ class AeadTest {
         assertNotEquals(Arrays.toString(a), Arrays.toString(Kdf.derive("pw".toCharArray(), new byte[16], Argon2idParams.parse("m=2048,t=1,p=1"))));
         assertThrows(IllegalArgumentException.class, () -> Argon2idParams.parse("m=x"));
     }
+
+    private static final String KDF_ASCII = "f86386289bc8a13125f754c2804d3202b984a30f34ada2e4c4e5cf71e35847d1";
+    private static final String KDF_UNICODE = "3f026b66a330f79ae7da1f48f4a897c12208091471f1801a55e0825df5ddb029";
+    private static final String KDF_SURROGATE = "f7b1268d514c1e7aef996e94afff5f02cfbbeba6b378fb9cc1e1597a3f71dff5";
+
+    @Test
+    void kdfKeepsItsOutputForExistingKeyFiles() {
+        // Fixed outputs: key files written by earlier versions must keep opening (UTF-8 of the passphrase,
+        // Argon2id v1.3). The non-ASCII one pins the encoding, the lone surrogate its replacement by '?'.
+        Argon2idParams p = Argon2idParams.parse("m=256,t=2,p=2");
+        byte[] salt = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(KDF_ASCII, java.util.HexFormat.of().formatHex(Kdf.derive("correct horse".toCharArray(), salt, p)));
+        assertEquals(KDF_UNICODE, java.util.HexFormat.of().formatHex(Kdf.derive("pässwörd \u20ac".toCharArray(), salt, p)));
+        assertEquals(KDF_SURROGATE, java.util.HexFormat.of().formatHex(Kdf.derive("a\ud800b".toCharArray(), salt, p)));
+    }
 }

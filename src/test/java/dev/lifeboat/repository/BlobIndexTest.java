@@ -61,4 +61,40 @@ class BlobIndexTest {
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
         org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.decode(cut, "index/x"));
     }
+
+    @Test
+    void indexFileLoadsStraightIntoTheIndexAsEntryByEntry() throws Exception {
+        Random r = new Random(3);
+        List<IndexFile.PackBlobs> packs = new ArrayList<>();
+        BlobIndex oneByOne = new BlobIndex();
+        for (int p = 0; p < 40; p++) {
+            BlobId pack = randomId(r);
+            List<PackEntry> blobs = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                PackEntry e = new PackEntry(randomId(r), i % 5 == 0 ? BlobType.TREE : BlobType.DATA, pack,
+                        Integer.toUnsignedLong(r.nextInt()), 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextBoolean());
+                blobs.add(e);
+                oneByOne.add(e);
+            }
+            packs.add(new IndexFile.PackBlobs(pack, 1L << 33, blobs));
+        }
+        byte[] bytes = IndexFile.encode(packs);
+        BlobIndex bulk = new BlobIndex();
+        bulk.add(packs.get(3).blobs().get(7)); // already known: kept once
+        IndexFile.addTo(bulk, bytes, "index/x");
+        assertEquals(40_000, bulk.size());
+        assertEquals(40, bulk.packCount());
+        oneByOne.forEach(e -> assertEquals(e, bulk.get(e.id())));
+
+        BlobIndex untouched = new BlobIndex();
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.addTo(untouched, cut, "index/x"));
+        byte[] badType = bytes.clone();
+        badType[badType.length - 46] = 9; // the last record's type
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.addTo(untouched, badType, "index/x"));
+        byte[] badMagic = bytes.clone();
+        badMagic[0] ^= 1;
+        org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.addTo(untouched, badMagic, "index/x"));
+        assertEquals(0, untouched.size(), "a malformed index file adds nothing");
+    }
 }
