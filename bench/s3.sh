@@ -187,7 +187,8 @@ measure() {
 tool_env() {
   export LIFEBOAT_PASSWORD="$PASS" RESTIC_PASSWORD="$PASS"
   export AWS_ACCESS_KEY_ID="$S3_ACCESS" AWS_SECRET_ACCESS_KEY="$S3_SECRET"
-  export RESTIC_CACHE_DIR="$WORK/cache/restic"
+  # both tools keep their local metadata cache (index, snapshots, trees) beside each other
+  export RESTIC_CACHE_DIR="$WORK/cache/restic" LIFEBOAT_CACHE_DIR="$WORK/cache/lifeboat"
   export LIFEBOAT_NO_PROGRESS=1
   unset LIFEBOAT_REPOSITORY RESTIC_REPOSITORY LIFEBOAT_FROM_PASSWORD LIFEBOAT_FROM_PASSWORD_FILE
   unset RESTIC_FROM_REPOSITORY RESTIC_FROM_PASSWORD_FILE AWS_SESSION_TOKEN AWS_PROFILE

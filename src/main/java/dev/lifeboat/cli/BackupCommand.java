@@ -93,7 +93,7 @@ final class BackupCommand implements Callable<Integer> {
         if (init) {
             initIfMissing();
         }
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "backup")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "backup")) {
             String hostName = host != null ? host : Hosts.hostname();
             FileBackup.Result result;
             if (stdin) {
@@ -122,7 +122,7 @@ final class BackupCommand implements Callable<Integer> {
             initIfMissing();
         }
         dev.lifeboat.storage.s3.S3Location src = dev.lifeboat.storage.s3.S3Location.parse(location);
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "backup");
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "backup");
              software.amazon.awssdk.services.s3.S3Client client = dev.lifeboat.storage.s3.S3Storage.buildClient(src,
                      dev.lifeboat.storage.s3.S3Options.fromEnvironment(src))) {
             String hostName = host != null ? host : Hosts.hostname();

@@ -37,7 +37,7 @@ final class CheckCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("invalid --read-data-subset \"" + subset + "\": expected a percentage like 10%");
             }
         }
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "check")) {
+        try (Repository repo = Repos.openUncached(g); Locks.Held lock = Locks.acquire(repo, false, "check")) {
             Checker.Result r = new Checker(repo, new Checker.Options(fraction, g.threads)).run();
             if (g.json) {
                 Map<String, Object> m = new LinkedHashMap<>();

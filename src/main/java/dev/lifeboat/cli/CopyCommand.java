@@ -34,7 +34,7 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Repository src = FromRepository.open(from, fromPasswordFile); Repository dst = Repos.open(g)) {
+        try (Repository src = FromRepository.open(from, fromPasswordFile); Repository dst = Repos.openAndPreload(g)) {
             Copies.requireCopy(dst, g.repoLocation(), src, from); // before anything is written
             Copier.Result r;
             try (Locks.Held srcLock = Locks.acquire(src, false, "copy (source)");

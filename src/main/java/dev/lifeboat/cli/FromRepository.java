@@ -44,4 +44,9 @@ final class FromRepository {
     static Repository open(String location, Path passwordFile, char[] passphrase) throws IOException {
         return Repos.open(location, () -> passphrase != null ? passphrase : passphrase(location, passwordFile));
     }
+
+    /** As {@link #open(String, Path, char[])}, without the metadata cache: for repair, which must see the repository itself. */
+    static Repository openUncached(String location, char[] passphrase) throws IOException {
+        return Repos.open(location, () -> passphrase, false);
+    }
 }

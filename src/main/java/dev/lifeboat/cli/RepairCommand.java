@@ -34,7 +34,7 @@ final class RepairCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String location = g.repoLocation();
         char[] pw = Passwords.read(g, "Repository passphrase"); // read once: three instances open with it
-        try (Repository checked = FromRepository.open(location, null, pw);
+        try (Repository checked = FromRepository.openUncached(location, pw);
              Repository other = FromRepository.open(from, fromPasswordFile)) {
             Copies.requireCopy(checked, location, other, from);
             Checker.Options opts = new Checker.Options(1.0, g.threads);
@@ -44,7 +44,7 @@ final class RepairCommand implements Callable<Integer> {
                 Checker.Result before = new Checker(checked, opts).run();
                 Repairer.Result r = null;
                 if (!before.ok()) {
-                    try (Repository work = FromRepository.open(location, null, pw)) {
+                    try (Repository work = FromRepository.openUncached(location, pw)) {
                         r = new Repairer(work, other).run(before);
                     }
                 }
@@ -53,7 +53,7 @@ final class RepairCommand implements Callable<Integer> {
                     after = before;
                 } else {
                     Out.info(g, "checking again");
-                    try (Repository verify = FromRepository.open(location, null, pw)) {
+                    try (Repository verify = FromRepository.openUncached(location, pw)) {
                         after = new Checker(verify, opts).run();
                     }
                 }

@@ -3,6 +3,7 @@ package dev.lifeboat.cli;
 import dev.lifeboat.repository.ExitCodes;
 import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.RepositoryException;
+import dev.lifeboat.storage.CachingStorage;
 import dev.lifeboat.storage.RetryingStorage;
 import dev.lifeboat.storage.Storage;
 import dev.lifeboat.storage.local.LocalStorage;
@@ -38,9 +39,14 @@ final class Repos {
     static Storage storageForInit(String location) throws IOException {
         Storage backend = backend(location);
         if (backend instanceof LocalStorage local) {
-            backend = LocalStorage.create(local.root());
+            return wrap(LocalStorage.create(local.root()));
         }
-        return wrap(backend);
+        return cached(wrap(backend));
+    }
+
+    /** A remote repository's metadata goes through a local cache (see {@link MetadataCache}); a local one needs none. */
+    private static Storage cached(Storage remote) {
+        return MetadataCache.dirFor(remote.location()).<Storage>map(dir -> new CachingStorage(remote, dir)).orElse(remote);
     }
 
     /** The bare backend for a location, without retries. */
@@ -61,21 +67,44 @@ final class Repos {
         return open(g.repoLocation(), () -> Passwords.read(g, "Repository passphrase"));
     }
 
+    /**
+     * Opens the repository and starts reading its cached index ahead (see {@link Repository#preloadIndex}):
+     * for the commands that load the whole index next.
+     */
+    static Repository openAndPreload(GlobalOptions g) throws IOException {
+        return open(g).preloadIndex();
+    }
+
+    /** For check and repair, which must see what the repository holds, not a local copy of it. */
+    static Repository openUncached(GlobalOptions g) throws IOException {
+        return open(g.repoLocation(), () -> Passwords.read(g, "Repository passphrase"), false);
+    }
+
     /** Where a passphrase comes from; asked only once the location proved to hold a repository. */
     interface PassphraseSource {
         char[] get() throws IOException;
     }
 
-    /** Opens the repository at location, failing with one clear line when there is none. */
     static Repository open(String location, PassphraseSource passphrase) throws IOException {
+        return open(location, passphrase, true);
+    }
+
+    /** Opens the repository at location, failing with one clear line when there is none. */
+    static Repository open(String location, PassphraseSource passphrase, boolean useCache) throws IOException {
         Storage backend = backend(location);
         if (backend instanceof LocalStorage local && !Files.isDirectory(local.root())) {
             throw new RepositoryException("no repository at " + location + " (run \"lifeboat init\" to create one)",
                     ExitCodes.NO_REPOSITORY);
         }
         Storage storage = wrap(backend);
+        if (useCache && !(backend instanceof LocalStorage)) {
+            storage = cached(storage);
+        }
         try {
-            if (storage.size(Repository.CONFIG) < 0) {
+            // Asked before the passphrase, so that a wrong location is not answered with a prompt; with
+            // key files cached, Repository.open asks it while the passphrase's key is derived instead.
+            if (!(storage instanceof CachingStorage c && !c.cachedNames(Repository.KEYS).isEmpty())
+                    && storage.size(Repository.CONFIG) < 0) {
                 throw new RepositoryException(location + " is not a Lifeboat repository (no config)", ExitCodes.NO_REPOSITORY);
             }
             return Repository.open(storage, passphrase.get());

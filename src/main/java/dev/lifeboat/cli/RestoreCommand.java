@@ -46,7 +46,7 @@ final class RestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--skip-identical goes with --to-bucket");
         }
         dev.lifeboat.crypto.Aead.prepareForBulkOpen();
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "restore")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "restore")) {
             SnapshotRef snap = Snapshots.find(repo, snapshot);
             FileRestorer.Result r = new FileRestorer(repo, new FileRestorer.Options(target, includes, g.threads),
                     Progress.restore(g)).run(snap);
@@ -73,7 +73,7 @@ final class RestoreCommand implements Callable<Integer> {
 
     private int restoreToBucket(long t0) throws Exception {
         dev.lifeboat.storage.s3.S3Location dst = dev.lifeboat.storage.s3.S3Location.parse(toBucket);
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "restore");
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "restore");
              software.amazon.awssdk.services.s3.S3Client client = dev.lifeboat.storage.s3.S3Storage.buildClient(dst,
                      dev.lifeboat.storage.s3.S3Options.fromEnvironment(dst))) {
             SnapshotRef snap = Snapshots.find(repo, snapshot);

@@ -36,8 +36,20 @@ public final class BlobIndex {
         table = ByteBuffer.allocateDirect(slots * SLOT);
     }
 
+    /** Forgets every entry. */
+    public synchronized void clear() {
+        allocate(1 << 14);
+        size = 0;
+        packs.clear();
+        packNumbers.clear();
+    }
+
     public synchronized int size() {
         return size;
+    }
+
+    public synchronized boolean hasPack(BlobId pack) {
+        return packNumbers.containsKey(pack);
     }
 
     public synchronized int packCount() {

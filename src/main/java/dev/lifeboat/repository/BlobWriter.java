@@ -96,6 +96,18 @@ public final class BlobWriter implements AutoCloseable {
     }
 
     /** Finishes the current pack and stores it with its index entries; returns once every pack of the repository is stored. */
+    /**
+     * Hands the open pack to the background uploader without waiting: several writers ending at
+     * once upload their last packs side by side. {@link Repository#flushIndex} waits for them.
+     */
+    public void startFlush() throws IOException {
+        if (pack != null) {
+            PackWriter p = pack;
+            pack = null;
+            repo.commitPackInBackground(p);
+        }
+    }
+
     public void flush() throws IOException {
         if (pack != null) {
             PackWriter p = pack;

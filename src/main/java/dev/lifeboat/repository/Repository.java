@@ -7,6 +7,7 @@ import dev.lifeboat.crypto.Argon2idParams;
 import dev.lifeboat.crypto.AuthenticationException;
 import dev.lifeboat.crypto.KeyedHash;
 import dev.lifeboat.crypto.MasterKey;
+import dev.lifeboat.storage.CachingStorage;
 import dev.lifeboat.storage.ObjectInfo;
 import dev.lifeboat.storage.Storage;
 import dev.lifeboat.util.Json;
@@ -16,9 +17,12 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,6 +42,8 @@ public final class Repository implements AutoCloseable {
     private static final int INDEX_FLUSH_PACKS = 32;
 
     private final Storage storage;
+    /** The same storage, or a local cache in front of it for the objects every command reads. */
+    private final Storage metadata;
     private final RepoConfig config;
     private final MasterKey masterKey;
     private final String keyName;
@@ -51,8 +57,9 @@ public final class Repository implements AutoCloseable {
     private int pendingBlobs;
     private boolean indexLoaded;
 
-    private Repository(Storage storage, RepoConfig config, MasterKey masterKey, String keyName) {
+    private Repository(Storage storage, Storage metadata, RepoConfig config, MasterKey masterKey, String keyName) {
         this.storage = storage;
+        this.metadata = metadata;
         this.config = config;
         this.masterKey = masterKey;
         this.keyName = keyName;
@@ -75,48 +82,19 @@ public final class Repository implements AutoCloseable {
         storage.save(keyName, keyBytes);
         Aead aead = new Aead(master.encryption());
         storage.save(CONFIG, new ObjectCodec(aead, 3).encode(Json.write(config)));
-        return new Repository(storage, config, master, keyName);
+        Storage plain = storage instanceof CachingStorage c ? c.backend() : storage;
+        return new Repository(plain, storage, config, master, keyName);
     }
 
-    /** Opens with a passphrase, trying every key file. */
-    public static Repository open(Storage storage, char[] passphrase) throws IOException {
-        if (storage.size(CONFIG) < 0) {
-            throw new RepositoryException("no repository at " + storage.location()
-                    + " (run \"lifeboat init\" to create one)", ExitCodes.NO_REPOSITORY);
-        }
-        List<ObjectInfo> keys = storage.list(KEYS);
-        if (keys.isEmpty()) {
-            throw new RepositoryException("repository at " + storage.location() + " has no key files");
-        }
-        List<String> damaged = new ArrayList<>();
-        for (ObjectInfo k : keys) {
-            KeyFile file;
-            MasterKey master;
-            try {
-                byte[] bytes = storage.load(k.name());
-                if (!sha256Hex(bytes).equals(k.name().substring(KEYS.length()))) {
-                    damaged.add(k.name());
-                }
-                file = KeyFile.parse(bytes, k.name());
-                master = file.open(passphrase);
-            } catch (AuthenticationException e) {
-                continue;
-            } catch (IOException e) {
-                // a damaged key file must not stop the others from opening the repository
-                if (!damaged.contains(k.name())) {
-                    damaged.add(k.name());
-                }
-                continue;
-            }
-            return new Repository(storage, loadConfig(storage, master), master, k.name());
-        }
-        if (!damaged.isEmpty()) {
-            throw new RepositoryException("no key of the repository at " + storage.location() + " opens with this passphrase, and "
-                    + damaged.size() + " key file(s) are damaged (" + String.join(", ", damaged) + "); try another key's passphrase",
-                    ExitCodes.WRONG_PASSWORD);
-        }
-        throw new RepositoryException("wrong passphrase: no key of the repository at " + storage.location()
-                + " opens with it", ExitCodes.WRONG_PASSWORD);
+    /**
+     * Opens with a passphrase, trying every key file. Given a {@link CachingStorage}, the repository
+     * reads its metadata (key files, index files, snapshots and tree packs) through that cache and
+     * everything else straight from the cache's backend, which is also what {@link #storage()} returns.
+     */
+    public static Repository open(Storage given, char[] passphrase) throws IOException {
+        Storage storage = given instanceof CachingStorage c ? c.backend() : given;
+        Unlock.Unlocked key = Unlock.withPassphrase(storage, given, passphrase);
+        return new Repository(storage, given, loadConfig(storage, key.master()), key.master(), key.keyName());
     }
 
     private static RepoConfig loadConfig(Storage storage, MasterKey master) throws IOException {
@@ -180,7 +158,7 @@ public final class Repository implements AutoCloseable {
     public BlobId saveObject(String dir, byte[] plain) throws IOException {
         byte[] sealed = codec.encode(plain);
         BlobId id = BlobId.of(sha256(sealed));
-        storage.save(dir + id.hex(), sealed);
+        via(dir).save(dir + id.hex(), sealed);
         return id;
     }
 
@@ -198,7 +176,7 @@ public final class Repository implements AutoCloseable {
     }
 
     public byte[] loadObject(String name) throws IOException {
-        byte[] sealed = storage.load(name);
+        byte[] sealed = via(name).load(name);
         if (!name.equals(CONFIG) && !name.startsWith(LOCKS)) {
             String expected = name.substring(name.lastIndexOf('/') + 1);
             if (!sha256Hex(sealed).equals(expected)) {
@@ -209,20 +187,87 @@ public final class Repository implements AutoCloseable {
     }
 
     public List<ObjectInfo> list(String dir) throws IOException {
-        return storage.list(dir);
+        return via(dir).list(dir);
+    }
+
+    /** Index files and snapshots are what every command reads: they go through the metadata cache. */
+    private Storage via(String name) {
+        return name.startsWith(INDEX) || name.startsWith(SNAPSHOTS) ? metadata : storage;
     }
 
     // ---- index ---------------------------------------------------------------------------------
+
+    /** Index files read ahead from the metadata cache, not yet checked against the repository's listing. */
+    private CompletableFuture<Set<String>> preload;
+
+    /**
+     * Starts reading the index files of the metadata cache on a background thread, for a command
+     * that calls {@link #loadIndex} next: the reading overlaps taking the lock and finding the parent
+     * snapshot. Nothing is trusted before {@link #loadIndex} compares it with the repository's own
+     * listing, after the lock is held. Returns this.
+     */
+    public Repository preloadIndex() {
+        if (!(metadata instanceof CachingStorage cache) || indexLoaded || preload != null) {
+            return this;
+        }
+        List<String> names = cache.cachedNames(INDEX);
+        if (!names.isEmpty()) {
+            preload = CompletableFuture.supplyAsync(() -> {
+                Set<String> loaded = new HashSet<>();
+                for (String name : names) {
+                    byte[] sealed = cache.cached(name);
+                    try {
+                        if (sealed != null) {
+                            IndexFile.addTo(index, codec.decode(sealed, name), name);
+                            loaded.add(name);
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // not added (addTo checks a file whole first); loadIndex reads it from the repository
+                    }
+                }
+                return loaded;
+            }, r -> {
+                Thread t = new Thread(r, "index-preload");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+        return this;
+    }
 
     /** Loads every index file into the in-memory table; call once before backup or restore. */
     public synchronized void loadIndex() throws IOException {
         if (indexLoaded) {
             return;
         }
-        for (ObjectInfo info : storage.list(INDEX)) {
-            IndexFile.addTo(index, loadObject(info.name()), info.name());
+        Set<String> loaded = Set.of();
+        if (preload != null) {
+            try {
+                loaded = preload.join();
+            } catch (CompletionException e) {
+                index.clear(); // a partial read ahead: start from nothing
+            }
+            preload = null;
+        }
+        List<ObjectInfo> listed = metadata.list(INDEX);
+        Set<String> names = new HashSet<>();
+        for (ObjectInfo info : listed) {
+            names.add(info.name());
+        }
+        if (!names.containsAll(loaded)) {
+            // an index file read ahead is gone: a prune replaced it, so its packs may be gone too
+            index.clear();
+            loaded = Set.of();
+        }
+        for (ObjectInfo info : listed) {
+            if (!loaded.contains(info.name())) {
+                IndexFile.addTo(index, loadObject(info.name()), info.name());
+            }
         }
         indexLoaded = true;
+        if (metadata instanceof CachingStorage cache) {
+            cache.retain(DATA, name -> index.hasPack(idOfName(name))); // tree packs that prune removed
+        }
     }
 
     public List<IndexFile.PackBlobs> readIndexFile(String name) throws IOException {
@@ -328,7 +373,8 @@ public final class Repository implements AutoCloseable {
             throw e;
         }
         try {
-            storage.saveFile(packName(f.id()), f.file());
+            // tree packs are kept in the metadata cache: the next backup walks them as its parent
+            (holdsTrees(f.entries()) ? metadata : storage).saveFile(packName(f.id()), f.file());
         } finally {
             Files.deleteIfExists(f.file()); // a backend that copies leaves the staging file behind
         }
@@ -415,7 +461,7 @@ public final class Repository implements AutoCloseable {
     private synchronized byte[] treePack(BlobId pack) throws IOException {
         byte[] data = treePacks.get(pack);
         if (data == null) {
-            data = storage.load(packName(pack));
+            data = metadata.load(packName(pack));
             treePacks.put(pack, data);
             treePackBytes += data.length;
             var it = treePacks.entrySet().iterator();
@@ -429,6 +475,10 @@ public final class Repository implements AutoCloseable {
             }
         }
         return data;
+    }
+
+    private static boolean holdsTrees(List<PackEntry> entries) {
+        return !entries.isEmpty() && entries.get(0).type() == BlobType.TREE;
     }
 
     /** Decodes a sealed blob held in buf at off and checks its id. */

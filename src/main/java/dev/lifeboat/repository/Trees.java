@@ -37,6 +37,11 @@ public final class Trees implements AutoCloseable {
         return blobs;
     }
 
+    /** See {@link BlobWriter#startFlush}. */
+    public synchronized void startFlush() throws IOException {
+        writer.startFlush();
+    }
+
     public synchronized void flush() throws IOException {
         writer.flush();
     }

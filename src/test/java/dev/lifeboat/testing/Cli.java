@@ -40,7 +40,21 @@ public final class Cli {
         this.location = location;
         this.passwordFile = passwordFile;
         System.setProperty("lifeboat.kdf", CHEAP_KDF);
+        useTestCache();
     }
+
+    /** Remote repositories' metadata caches go to a directory of this test run, not to ~/.cache. */
+    private static synchronized void useTestCache() {
+        if (System.getProperty(CACHE_PROPERTY) == null) {
+            try {
+                System.setProperty(CACHE_PROPERTY, Files.createTempDirectory("lifeboat-test-cache").toString());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    public static final String CACHE_PROPERTY = "lifeboat.cache.dir";
 
     /** A CLI for repo with passphrase written to a file beside it. */
     public static Cli create(Path dir, String passphrase) throws IOException {

@@ -113,9 +113,9 @@ public final class FileBackup {
             pool.shutdown();
             pool.awaitTermination(1, TimeUnit.DAYS);
             for (StreamSaver s : savers) {
-                s.flush();
+                s.startFlush();
             }
-            trees.flush();
+            trees.startFlush();
             repo.flushIndex();
             Instant end = Instant.now();
             Snapshot.Summary summary = new Snapshot.Summary(start, end, filesNew.get(), filesChanged.get(),
@@ -340,11 +340,12 @@ public final class FileBackup {
         Tree parentTree = parentNode == null || !parentNode.isDir() ? null
                 : loadTreeOrNull(parentNode.subtree(), dir.toString());
         List<CompletableFuture<Node>> nodes = new ArrayList<>(children.size());
+        java.util.function.Function<String, Node> inParent = parentTree == null ? n -> null : parentTree.finder();
         for (Path c : children) {
             if (opts.excludes().excluded(c)) {
                 continue;
             }
-            nodes.add(entry(c, parentTree == null ? null : parentTree.find(c.getFileName().toString())));
+            nodes.add(entry(c, inParent.apply(c.getFileName().toString())));
         }
         return allOf(nodes).thenApply(t -> saveDir(dirNode, t));
     }

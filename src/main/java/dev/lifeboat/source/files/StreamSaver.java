@@ -79,6 +79,11 @@ public final class StreamSaver implements AutoCloseable {
         return new Saved(content, len, added, blobs);
     }
 
+    /** See {@link dev.lifeboat.repository.BlobWriter#startFlush}. */
+    public void startFlush() throws IOException {
+        writer.startFlush();
+    }
+
     public void flush() throws IOException {
         writer.flush();
     }

@@ -45,6 +45,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 
 /**
@@ -60,7 +62,9 @@ public final class S3Storage implements Storage {
 
     private final S3Location location;
     private final S3Options options;
-    private final S3Client client;
+    /** Built on a background thread: making an SDK client costs a third of a second at start-up,
+     *  which the passphrase's key derivation can overlap (see Repository.open). */
+    private final CompletableFuture<S3Client> client;
     private final String keyPrefix;
     private final StorageClass dataStorageClass;
     private volatile boolean bucketVerified;
@@ -76,7 +80,22 @@ public final class S3Storage implements Storage {
                     + " (e.g. STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR)");
         }
         this.dataStorageClass = cls == StorageClass.STANDARD ? null : cls;
-        this.client = buildClient(location, options);
+        this.client = CompletableFuture.supplyAsync(() -> buildClient(location, options), r -> {
+            Thread t = new Thread(r, "s3-client-setup");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private S3Client client() {
+        try {
+            return client.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** Storage for an "s3:..." location configured from the environment (see {@link S3Options#fromEnvironment}). */
@@ -140,7 +159,7 @@ public final class S3Storage implements Storage {
     @Override
     public void save(String name, byte[] data) throws IOException {
         String key = key(name);
-        call(() -> client.putObject(r -> r.bucket(location.bucket()).key(key).contentLength((long) data.length)
+        call(() -> client().putObject(r -> r.bucket(location.bucket()).key(key).contentLength((long) data.length)
                 .storageClass(storageClassFor(name)), RequestBody.fromBytes(data)), "upload", name);
     }
 
@@ -151,7 +170,7 @@ public final class S3Storage implements Storage {
         if (size > options.multipartThreshold()) {
             multipartUpload(name, key, source, size);
         } else {
-            call(() -> client.putObject(r -> r.bucket(location.bucket()).key(key).contentLength(size)
+            call(() -> client().putObject(r -> r.bucket(location.bucket()).key(key).contentLength(size)
                     .storageClass(storageClassFor(name)), RequestBody.fromFile(source)), "upload", name);
         }
         if (staging != null && source.toAbsolutePath().startsWith(staging)) {
@@ -162,7 +181,7 @@ public final class S3Storage implements Storage {
     private void multipartUpload(String name, String key, Path source, long size) throws IOException {
         // at most 10,000 parts per upload
         long partSize = Math.max(options.partSize(), (size + 9_999) / 10_000);
-        CreateMultipartUploadResponse created = call(() -> client.createMultipartUpload(r -> r
+        CreateMultipartUploadResponse created = call(() -> client().createMultipartUpload(r -> r
                 .bucket(location.bucket()).key(key).storageClass(storageClassFor(name))), "upload", name);
         String uploadId = created.uploadId();
         boolean done = false;
@@ -176,19 +195,19 @@ public final class S3Storage implements Storage {
                 readFully(ch, buf, len, offset, source);
                 int partNumber = number;
                 RequestBody body = RequestBody.fromByteBuffer(ByteBuffer.wrap(buf, 0, len));
-                String etag = call(() -> client.uploadPart(r -> r.bucket(location.bucket()).key(key)
+                String etag = call(() -> client().uploadPart(r -> r.bucket(location.bucket()).key(key)
                         .uploadId(uploadId).partNumber(partNumber).contentLength((long) len), body), "upload", name).eTag();
                 parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
                 offset += len;
                 number++;
             }
-            call(() -> client.completeMultipartUpload(r -> r.bucket(location.bucket()).key(key).uploadId(uploadId)
+            call(() -> client().completeMultipartUpload(r -> r.bucket(location.bucket()).key(key).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts))), "upload", name);
             done = true;
         } finally {
             if (!done) {
                 try {
-                    client.abortMultipartUpload(r -> r.bucket(location.bucket()).key(key).uploadId(uploadId));
+                    client().abortMultipartUpload(r -> r.bucket(location.bucket()).key(key).uploadId(uploadId));
                 } catch (SdkException ignored) {
                     // best effort; a bucket lifecycle rule can clean up incomplete uploads
                 }
@@ -236,7 +255,7 @@ public final class S3Storage implements Storage {
         String range = "bytes=" + offset + "-" + (offset + length - 1);
         ResponseInputStream<GetObjectResponse> in;
         try {
-            in = call(() -> client.getObject(r -> r.bucket(location.bucket()).key(key).range(range)), "read", name);
+            in = call(() -> client().getObject(r -> r.bucket(location.bucket()).key(key).range(range)), "read", name);
         } catch (RangeNotSatisfiable e) {
             throw new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
                     + ", object has " + Math.max(size(name), 0));
@@ -270,14 +289,14 @@ public final class S3Storage implements Storage {
     @Override
     public byte[] load(String name) throws IOException {
         String key = key(name);
-        return call(() -> client.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)), "read", name).asByteArrayUnsafe();
+        return call(() -> client().getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)), "read", name).asByteArrayUnsafe();
     }
 
     @Override
     public long size(String name) throws IOException {
         String key = key(name);
         try {
-            HeadObjectResponse head = call(() -> client.headObject(r -> r.bucket(location.bucket()).key(key)), "read", name);
+            HeadObjectResponse head = call(() -> client().headObject(r -> r.bucket(location.bucket()).key(key)), "read", name);
             return head.contentLength();
         } catch (ObjectNotFoundException e) {
             // HEAD answers 404 without a body for a missing bucket too: tell the two apart once
@@ -288,7 +307,7 @@ public final class S3Storage implements Storage {
 
     private void verifyBucket() throws IOException {
         if (!bucketVerified) {
-            call(() -> client.headBucket(r -> r.bucket(location.bucket())), "bucket", null);
+            call(() -> client().headBucket(r -> r.bucket(location.bucket())), "bucket", null);
             bucketVerified = true;
         }
     }
@@ -300,7 +319,7 @@ public final class S3Storage implements Storage {
         String token = null;
         do {
             String t = token;
-            ListObjectsV2Response page = call(() -> client.listObjectsV2(ListObjectsV2Request.builder()
+            ListObjectsV2Response page = call(() -> client().listObjectsV2(ListObjectsV2Request.builder()
                     .bucket(location.bucket()).prefix(full).continuationToken(t).build()), "list", prefix);
             for (S3Object o : page.contents()) {
                 out.add(new ObjectInfo(o.key().substring(keyPrefix.length()), o.size()));
@@ -315,7 +334,7 @@ public final class S3Storage implements Storage {
     public void delete(String name) throws IOException {
         String key = key(name);
         try {
-            call(() -> client.deleteObject(r -> r.bucket(location.bucket()).key(key)), "delete", name);
+            call(() -> client().deleteObject(r -> r.bucket(location.bucket()).key(key)), "delete", name);
         } catch (ObjectNotFoundException ignored) {
             // already gone
         }
@@ -336,7 +355,11 @@ public final class S3Storage implements Storage {
 
     @Override
     public synchronized void close() throws IOException {
-        client.close();
+        try {
+            client().close();
+        } catch (RuntimeException e) {
+            // the client could not be built: nothing to close
+        }
         if (staging != null) {
             try (Stream<Path> files = Files.walk(staging)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -189,6 +189,106 @@ class S3CliTest {
         }
     }
 
+    /** Every cached object of the metadata cache under root, by its name in the repository. */
+    private static java.util.Map<String, Path> cached(Path root) throws Exception {
+        java.util.Map<String, Path> out = new java.util.TreeMap<>();
+        if (Files.isDirectory(root)) {
+            try (var files = Files.walk(root)) {
+                for (Path p : files.filter(Files::isRegularFile).toList()) {
+                    Path rel = root.relativize(p);
+                    out.put(rel.subpath(1, rel.getNameCount()).toString(), p); // below the per-location directory
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean intact(String name, Path file) throws Exception {
+        return dev.lifeboat.repository.Repository.sha256Hex(Files.readAllBytes(file)).equals(name.substring(name.lastIndexOf('/') + 1));
+    }
+
+    @Test
+    void metadataCacheMakesCommandsFasterButNeverDecides() throws Exception {
+        String saved = System.getProperty(Cli.CACHE_PROPERTY);
+        Path root = tmp.resolve("cache");
+        System.setProperty(Cli.CACHE_PROPERTY, root.toString());
+        try {
+            Path src = tmp.resolve("src");
+            Trees.randomTree(src, 11, 40, 200_000);
+            cli.ok("init");
+            cli.ok("backup", src.toString());
+            java.util.Map<String, Path> cache = cached(root);
+            for (String dir : List.of("keys/", "index/", "snapshots/", "data/")) {
+                assertTrue(cache.keySet().stream().anyMatch(n -> n.startsWith(dir)), dir + " is cached: " + cache.keySet());
+            }
+            assertTrue(keys().containsAll(cache.keySet()), "only objects of the repository are cached");
+
+            // damaged cached copies are passed over and replaced from the repository
+            for (Path f : cache.values()) {
+                byte[] b = Files.readAllBytes(f);
+                b[b.length / 2] ^= 0x40;
+                Files.write(f, b);
+            }
+            Files.writeString(cache.get(cache.keySet().stream().filter(n -> n.startsWith("index/")).findFirst().orElseThrow()), "x");
+            Path out = tmp.resolve("out");
+            cli.ok("restore", "latest", "--target", out.toString());
+            assertEquals(Trees.describe(src), Trees.describe(out.resolve(src.toString().substring(1))));
+            for (var e : cached(root).entrySet()) {
+                assertTrue(intact(e.getKey(), e.getValue()), e.getKey() + " was read again from the repository");
+            }
+
+            // check reads the repository itself: damage there is found although the cache holds a good copy
+            String index = keys().stream().filter(k -> k.startsWith("index/")).findFirst().orElseThrow();
+            String prefix = location.substring(location.indexOf("/" + BUCKET + "/") + BUCKET.length() + 2) + "/";
+            byte[] good;
+            try (S3Client s3 = server.client()) {
+                good = s3.getObjectAsBytes(r -> r.bucket(BUCKET).key(prefix + index)).asByteArray();
+                byte[] bad = good.clone();
+                bad[bad.length / 2] ^= 1;
+                s3.putObject(r -> r.bucket(BUCKET).key(prefix + index), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bad));
+            }
+            Cli.Run check = cli.run("check");
+            assertNotEquals(0, check.exit(), check.toString());
+            assertTrue(check.toString().contains("index"), check.toString());
+            try (S3Client s3 = server.client()) {
+                s3.putObject(r -> r.bucket(BUCKET).key(prefix + index), software.amazon.awssdk.core.sync.RequestBody.fromBytes(good));
+            }
+
+            // a removed key stays removed, although its key file is still in the cache
+            Path otherPw = tmp.resolve("other-password");
+            Files.writeString(otherPw, "another s3 passphrase\n");
+            cli.ok("key", "add", "--new-password-file", otherPw.toString());
+            Cli other = cli.withPassword(otherPw);
+            JsonNode list = json(other.ok("key", "list", "--json"));
+            String firstKey = null;
+            for (JsonNode k : list) {
+                if (!k.get("current").asBoolean()) {
+                    firstKey = k.get("id").asText();
+                }
+            }
+            assertTrue(cached(root).keySet().stream().anyMatch(n -> n.startsWith("keys/")), "key files are cached");
+            other.ok("key", "remove", firstKey.substring(0, 8));
+            Cli.Run removed = cli.run("snapshots");
+            assertEquals(12, removed.exit(), removed.toString());
+            oneLine(removed, "wrong passphrase");
+            assertEquals(1, json(other.ok("snapshots", "--json")).size());
+
+            // prune replaces index files: what was read ahead from the cache is dropped, nothing is lost
+            Files.write(src.resolve("new.bin"), randomBytes(300_000, 5));
+            other.ok("backup", src.toString());
+            other.ok("forget", "--keep-last", "1", "--prune", "--repack-threshold", "0");
+            Files.write(src.resolve("newer.bin"), randomBytes(300_000, 6));
+            other.ok("backup", src.toString());
+            other.ok("check", "--read-data");
+            Path out2 = tmp.resolve("out2");
+            other.ok("restore", "latest", "--target", out2.toString());
+            assertEquals(Trees.describe(src), Trees.describe(out2.resolve(src.toString().substring(1))));
+            assertTrue(keys().containsAll(cached(root).keySet()), "objects pruned from the repository leave the cache");
+        } finally {
+            System.setProperty(Cli.CACHE_PROPERTY, saved);
+        }
+    }
+
     private static byte[] randomBytes(int n, long seed) {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);

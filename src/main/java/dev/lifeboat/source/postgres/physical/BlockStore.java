@@ -28,12 +28,14 @@ final class BlockStore implements AutoCloseable {
 
     private final ExecutorService pool;
     private final BlockingQueue<byte[]> buffers;
+    private final Repository repo;
     private final List<StreamSaver> savers = new ArrayList<>();
     private final ThreadLocal<StreamSaver> saver;
     private final AtomicLong read = new AtomicLong();
     private final ThreadLocal<byte[]> ownBuffer = ThreadLocal.withInitial(() -> new byte[BATCH]);
 
     BlockStore(Repository repo, int threads, int compressionLevel) {
+        this.repo = repo;
         int n = Math.max(1, threads);
         pool = Executors.newFixedThreadPool(n, r -> {
             Thread t = new Thread(r, "basebackup-store");
@@ -154,9 +156,10 @@ final class BlockStore implements AutoCloseable {
         }
         synchronized (savers) {
             for (StreamSaver s : savers) {
-                s.flush();
+                s.startFlush(); // the last packs of all savers upload side by side
             }
         }
+        repo.awaitUploads();
     }
 
     @Override
