@@ -25,8 +25,10 @@ final class PgBasebackupCommand implements Callable<Integer> {
 
     @Option(names = "--db", required = true, paramLabel = "URL", description = "postgresql://user@host:port/dbname of any database of the cluster.")
     String db;
+    // Level 3, not 1: blocks of 64 KiB compress with less context than whole files, and level 1 left
+    // full and incremental backups a few per cent larger than pgBackRest's zst; the time was there to spend.
     @Option(names = "--compression", paramLabel = "LEVEL", description = "zstd level (default: ${DEFAULT-VALUE}).")
-    int compression = 1;
+    int compression = 3;
     @Option(names = "--method", paramLabel = "METHOD",
             description = "direct: read the data directory (on the database host; unchanged files are not read again), "
                     + "stream: pg_basebackup over the replication protocol (any host), auto: direct when the data directory "

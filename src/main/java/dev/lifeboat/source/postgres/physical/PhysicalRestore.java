@@ -76,8 +76,11 @@ public final class PhysicalRestore {
         WorkDirs.delete(prefetch);
         Files.createDirectories(prefetch);
         List<String> segments = segmentsToFetch(cov, path, info, end);
+        RecoveryTarget target = opts.target();
+        boolean needsAll = target.kind() == RecoveryTarget.Kind.LATEST || target.kind() == RecoveryTarget.Kind.LSN;
         WalPrefetch fetch = new WalPrefetch(cov, archive, info.system(), path, segments, prefetch, user,
-                Math.max(2, opts.threads()), opts.start() ? 8 : 0);
+                Math.max(2, opts.threads()), opts.start() && !needsAll ? 8 : 0,
+                target.kind() == RecoveryTarget.Kind.TIME ? target.time() : null);
         java.util.concurrent.atomic.AtomicReference<IOException> fetchFailed = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t = new Thread(() -> {
             try {

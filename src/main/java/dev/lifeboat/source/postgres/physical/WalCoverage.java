@@ -193,10 +193,22 @@ public final class WalCoverage {
 
     /** The segment's bytes, zero-filled after the stored prefix (as PostgreSQL leaves an unfinished segment). */
     public byte[] assemble(String segment) throws IOException {
+        return assembleTimed(segment).data();
+    }
+
+    /** A segment's bytes and when the last of them was received (null when nothing is stored). */
+    public record Assembled(byte[] data, Instant endTime) {
+    }
+
+    /** As {@link #assemble}, with the time its last stored piece was received. */
+    public Assembled assembleTimed(String segment) throws IOException {
         byte[] out = new byte[segmentSize];
         int covered = 0;
+        Instant end = null;
         for (WalArchive.Piece p : piecesFor(segment)) {
-            byte[] data = archive.load(p).data();
+            WalArchive.Loaded loaded = archive.load(p);
+            end = loaded.header().time();
+            byte[] data = loaded.data();
             if (data.length != p.end() - p.start()) {
                 throw new dev.lifeboat.repository.CorruptObjectException(p.object(), "holds " + data.length
                         + " bytes, its name says " + (p.end() - p.start()));
@@ -205,7 +217,7 @@ public final class WalCoverage {
             System.arraycopy(data, skip, out, covered, data.length - skip);
             covered = p.end();
         }
-        return out;
+        return new Assembled(out, end);
     }
     /** The newest timeline that descends from the backup's, so recovery follows promotions made since. */
     /** The way from the backup's timeline to {@code timeline}; fails when the backup is not on it. */

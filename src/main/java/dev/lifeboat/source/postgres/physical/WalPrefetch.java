@@ -27,10 +27,22 @@ final class WalPrefetch {
     private final int lead;
     private final ServerUser user;
     private final java.util.concurrent.atomic.AtomicInteger fetched = new java.util.concurrent.atomic.AtomicInteger();
+    /** Segments up to this index are fetched without waiting for the server to ask (see {@link #awaitDemand}). */
+    private final java.util.concurrent.atomic.AtomicInteger horizon;
+    private final java.time.Instant targetTime;
     private volatile boolean cancelled;
 
+    /**
+     * With lead 0, every segment is fetched as fast as it can be (recovery to the latest point or an
+     * LSN needs them all). Otherwise, for a time target (targetTime not null), segments are fetched
+     * freely until one received after the target is found (the target's commit is in it or, when its
+     * record spans the boundary, in the next), and on demand with the lead after that; for other targets
+     * on demand from the start.
+     */
     WalPrefetch(WalCoverage cov, WalArchive archive, long systemId, List<WalCoverage.Span> path, List<String> segments,
-                Path dir, ServerUser user, int threads, int lead) {
+                Path dir, ServerUser user, int threads, int lead, java.time.Instant targetTime) {
+        this.targetTime = targetTime;
+        this.horizon = new java.util.concurrent.atomic.AtomicInteger(targetTime != null ? Integer.MAX_VALUE : -1);
         this.cov = cov;
         this.archive = archive;
         this.systemId = systemId;
@@ -70,7 +82,12 @@ final class WalPrefetch {
                     try {
                         awaitDemand(i);
                         if (!cancelled) {
-                            write(name, cov.assemble(name));
+                            WalCoverage.Assembled a = cov.assembleTimed(name);
+                            if (targetTime != null && a.endTime() != null && a.endTime().isAfter(targetTime)) {
+                                int last = i + 1;
+                                horizon.accumulateAndGet(last, Math::min);
+                            }
+                            write(name, a.data());
                             fetched.incrementAndGet();
                         }
                     } catch (IOException e) {
@@ -93,7 +110,7 @@ final class WalPrefetch {
     }
 
     /**
-     * With a lead, fetches at most that many segments beyond the newest one the server has asked
+     * Past the horizon, fetches at most lead segments beyond the newest one the server has asked
      * for (its restore_command leaves a {@code .want-NAME} marker): recovery to a target then does
      * not pay for WAL after it, and the fetch does not compete with replay for the CPU.
      */
@@ -101,7 +118,9 @@ final class WalPrefetch {
         if (lead <= 0) {
             return;
         }
-        while (!cancelled && index >= highestWanted() + lead) {
+        // A receive time only bounds the records in a segment if the two clocks agree; past the
+        // horizon the server's own requests still bring every segment it asks for.
+        while (!cancelled && index > horizon.get() && index >= highestWanted() + lead) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
