@@ -119,6 +119,27 @@ class PgFailureTest {
     }
 
     @Test
+    void wrongRepositoryPassphrase() throws Exception {
+        // One line with the passphrase's own exit code; no dump left running, nothing left behind.
+        Path wrong = tmp.resolve("wrong-repo-pw");
+        Files.writeString(wrong, "not the passphrase\n");
+        Cli other = cli.withPassword(wrong);
+        Map<String, String> before = Trees.fingerprint(cli.repo().resolve("snapshots"));
+        Cli.Run r = other.run("pg", "backup", "--temp-dir", scratch.toString(), "--pg-password-file",
+                passwordFile("alice-secret-pw").toString(), "--db", url("alice", "app"), "--table", "public_data");
+        assertEquals(12, r.exit(), r.toString());
+        assertEquals(1, r.err().strip().lines().filter(l -> l.startsWith("lifeboat: ")).count(), r.toString());
+        assertTrue(r.err().contains("lifeboat: wrong passphrase"), r.toString());
+        assertEquals(before, Trees.fingerprint(cli.repo().resolve("snapshots")), "a snapshot was written");
+        try (var left = Files.list(scratch)) {
+            assertEquals(0, left.count(), "temporary files left behind");
+        }
+        assertTrue(ProcessHandle.current().descendants().noneMatch(p -> p.info().command().orElse("").endsWith("/pg_dump")),
+                "pg_dump left running");
+        cli.ok("check", "--read-data");
+    }
+
+    @Test
     void tableThePgDumpUserCannotRead() throws Exception {
         Cli.Run r = failsCleanly("permission denied for table secret", "pg", "backup", "--temp-dir", scratch.toString(),
                 "--pg-password-file", passwordFile("alice-secret-pw").toString(), "--db", url("alice", "app"));
