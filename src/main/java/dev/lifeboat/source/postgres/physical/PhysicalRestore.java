@@ -95,7 +95,8 @@ public final class PhysicalRestore {
         try {
             // Fetching WAL while the files are written was measured slower: both compete for the disk.
             FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
-                    opts.delta() ? this::unchanged : null, opts.sync()), RestoreProgress.NONE).run(base.ref());
+                    opts.delta() ? (dest, node) -> unchanged(dest, node, info.blockSize()) : null, opts.sync()),
+                    RestoreProgress.NONE).run(base.ref());
             if (opts.delta()) {
                 removeExtra(data, base, prefetch);
             }
@@ -227,20 +228,20 @@ public final class PhysicalRestore {
     }
 
     /** For a delta restore: a file already holding exactly the backed-up blocks is left alone. */
-    private boolean unchanged(Path dest, Node node) {
+    private boolean unchanged(Path dest, Node node, int blockSize) {
         try {
             if (!Files.isRegularFile(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(dest) != node.sizeOr0()) {
                 return false;
             }
-            return sameBlocks(dest, node.content());
+            return sameBlocks(dest, node.content(), blockSize);
         } catch (IOException e) {
             return false;
         }
     }
 
-    private boolean sameBlocks(Path file, List<String> content) throws IOException {
+    private boolean sameBlocks(Path file, List<String> content, int blockSize) throws IOException {
         List<String> ids = content == null ? List.of() : content;
-        byte[] buf = new byte[BaseBackup.BLOCK];
+        byte[] buf = new byte[blockSize > 0 ? blockSize : BaseBackup.BLOCK];
         try (java.io.InputStream in = Files.newInputStream(file)) {
             for (String id : ids) {
                 int n = in.readNBytes(buf, 0, buf.length);
