@@ -6,14 +6,15 @@ import dev.lifeboat.storage.CachingStorage;
 import dev.lifeboat.storage.ObjectInfo;
 import dev.lifeboat.storage.Storage;
 
+import dev.lifeboat.util.Workers;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Finds the key file a passphrase opens. With a local cache of the key files, the key derivation
@@ -33,7 +34,7 @@ final class Unlock {
         if (metadata instanceof CachingStorage cache) {
             List<String> cachedKeys = cache.cachedNames(Repository.KEYS);
             if (!cachedKeys.isEmpty()) {
-                CompletableFuture<List<ObjectInfo>> listing = listKeysMeanwhile(storage, metadata);
+                Future<List<ObjectInfo>> listing = listKeysMeanwhile(storage, metadata);
                 for (String name : cachedKeys) {
                     byte[] bytes = cache.cached(name);
                     if (bytes == null) {
@@ -46,13 +47,13 @@ final class Unlock {
                     } catch (IOException e) {
                         continue; // another key's passphrase, or a key file we cannot read: the backend decides
                     }
-                    if (join(listing).stream().anyMatch(k -> k.name().equals(name))) {
+                    if (Workers.await(listing).stream().anyMatch(k -> k.name().equals(name))) {
                         return new Unlocked(master, name);
                     }
                     tried.remove(name);
                     break; // removed from the repository meanwhile
                 }
-                return fromBackend(storage, metadata, join(listing), tried, passphrase);
+                return fromBackend(storage, metadata, Workers.await(listing), tried, passphrase);
             }
         }
         requireRepository(storage);
@@ -103,36 +104,14 @@ final class Unlock {
         }
     }
 
-    private static CompletableFuture<List<ObjectInfo>> listKeysMeanwhile(Storage storage, Storage metadata) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                requireRepository(storage);
-                return metadata.list(Repository.KEYS);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, r -> {
-            Thread t = new Thread(r, "list-keys");
-            t.setDaemon(true);
-            t.start();
+    private static Future<List<ObjectInfo>> listKeysMeanwhile(Storage storage, Storage metadata) {
+        FutureTask<List<ObjectInfo>> task = new FutureTask<>(() -> {
+            requireRepository(storage);
+            return metadata.list(Repository.KEYS);
         });
-    }
-
-    private static List<ObjectInfo> join(CompletableFuture<List<ObjectInfo>> listing) throws IOException {
-        try {
-            return listing.join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(cause);
-        }
+        Thread t = new Thread(task, "list-keys");
+        t.setDaemon(true);
+        t.start();
+        return task;
     }
 }
