@@ -113,7 +113,7 @@ final class TreeCodec {
             expect(p.nextToken(), JsonToken.START_OBJECT);
             List<Node> nodes = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.getCurrentName();
+                String field = p.currentName();
                 JsonToken t = p.nextToken();
                 if (field.equals("nodes") && t == JsonToken.START_ARRAY) {
                     nodes = new ArrayList<>();
@@ -145,7 +145,7 @@ final class TreeCodec {
         List<String> content = null;
         Node.ObjectAttrs object = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.getCurrentName();
+            String field = p.currentName();
             p.nextToken();
             switch (field) {
                 case "name" -> name = text(p);
@@ -181,7 +181,7 @@ final class TreeCodec {
         String key = null, etag = null, contentType = null;
         Map<String, String> metadata = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.getCurrentName();
+            String field = p.currentName();
             p.nextToken();
             switch (field) {
                 case "key" -> key = text(p);
@@ -192,7 +192,7 @@ final class TreeCodec {
                         expect(p.currentToken(), JsonToken.START_OBJECT);
                         metadata = new LinkedHashMap<>();
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String k = p.getCurrentName();
+                            String k = p.currentName();
                             p.nextToken();
                             metadata.put(k, text(p));
                         }

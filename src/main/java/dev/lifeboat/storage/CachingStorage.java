@@ -45,10 +45,6 @@ public final class CachingStorage implements Storage {
         return backend;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     @Override
     public void save(String name, byte[] data) throws IOException {
         backend.save(name, data);
