@@ -62,6 +62,12 @@ class WalPrefetchTest {
         return last;
     }
 
+    /** A prefetch of all ten segments into a new directory, for a time target, one segment of lead. */
+    private WalPrefetch prefetch(Setup s, Path dir, Instant target) {
+        List<WalCoverage.Span> path = List.of(new WalCoverage.Span(1, Lsn.ZERO, null));
+        return new WalPrefetch(s.cov(), s.archive(), SYSTEM, path, s.segments(), dir, ServerUser.get(), 2, 1, target);
+    }
+
     private static Thread start(WalPrefetch fetch) {
         Thread t = new Thread(() -> {
             try {
@@ -79,10 +85,8 @@ class WalPrefetchTest {
     void timeTargetFetchesFreelyOnlyToTheFirstSegmentAfterIt() throws Exception {
         Setup s = tenSegments();
         Path dir = Files.createDirectory(tmp.resolve("prefetch"));
-        List<WalCoverage.Span> path = List.of(new WalCoverage.Span(1, Lsn.ZERO, null));
         // the target lies between segments 3 and 4: 0-4 hold WAL up to it, 5 covers a record spanning the boundary
-        WalPrefetch fetch = new WalPrefetch(s.cov(), s.archive(), SYSTEM, path, s.segments(), dir, ServerUser.get(), 2, 1,
-                T0.plusMillis(3_500));
+        WalPrefetch fetch = prefetch(s, dir, T0.plusMillis(3_500));
         Thread t = start(fetch);
         try {
             // segments 0-5 without a request; the other thread may have taken one more before segment 4 closed the horizon
@@ -104,10 +108,8 @@ class WalPrefetchTest {
     void aClockBehindTheServerCannotEndRecoveryEarly() throws Exception {
         Setup s = tenSegments();
         Path dir = Files.createDirectory(tmp.resolve("prefetch"));
-        List<WalCoverage.Span> path = List.of(new WalCoverage.Span(1, Lsn.ZERO, null));
         // receive times all after the target: the horizon closes at once, demand must carry the rest
-        WalPrefetch fetch = new WalPrefetch(s.cov(), s.archive(), SYSTEM, path, s.segments(), dir, ServerUser.get(), 2, 1,
-                T0.minusSeconds(60));
+        WalPrefetch fetch = prefetch(s, dir, T0.minusSeconds(60));
         Thread t = start(fetch);
         try {
             assertTrue(fetchedAfterSettling(fetch) < 10);
