@@ -170,6 +170,11 @@ public final class Repository implements AutoCloseable {
         storage.save(name, codec.encode(plain));
     }
 
+    /** As {@link #saveNamedObject(String, byte[])}, compressed at another zstd level than the repository's. */
+    public void saveNamedObject(String name, byte[] plain, int compressionLevel) throws IOException {
+        storage.save(name, new ObjectCodec(aead, Math.max(1, Math.min(compressionLevel, 19))).encode(plain));
+    }
+
     /** Opens an object stored by {@link #saveNamedObject}; authentication is its integrity check. */
     public byte[] loadNamedObject(String name) throws IOException {
         return codec.decode(storage.load(name), name);
