@@ -84,8 +84,7 @@ final class WalPrefetch {
                         if (!cancelled) {
                             WalCoverage.Assembled a = cov.assembleTimed(name);
                             if (targetTime != null && a.endTime() != null && a.endTime().isAfter(targetTime)) {
-                                int last = i + 1;
-                                horizon.accumulateAndGet(last, Math::min);
+                                horizon.accumulateAndGet(i + 1, Math::min); // and the next, for a record spanning the boundary
                             }
                             write(name, a.data());
                             fetched.incrementAndGet();
