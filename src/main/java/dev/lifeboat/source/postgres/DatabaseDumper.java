@@ -330,7 +330,7 @@ final class DatabaseDumper {
     private void store(StreamSaver saver, Path dir, String name) throws IOException {
         java.util.concurrent.atomic.AtomicLong position = consumed.computeIfAbsent(name, k -> new java.util.concurrent.atomic.AtomicLong());
         try (GrowingFile in = new GrowingFile(dir.resolve(name), () -> closed.contains(name),
-                () -> dumpFailed || workerFailure.get() != null, position)) {
+                () -> dumpFailed || workerFailure.get() != null, position, tempLimit / 4)) {
             StreamSaver.Saved s;
             try {
                 s = saver.save(in, n -> { });

@@ -22,13 +22,18 @@ final class GrowingFile extends InputStream {
     private long newlines;
     private long punched;
 
-    /** Gives back disk space of what has been read every so often (a hole punched at the start of the file). */
-    private static final long PUNCH_EVERY = 32L << 20;
+    /** Gives back disk space of what has been read every so many bytes (a hole punched at the start of the file). */
+    private final long punchEvery;
     private static volatile boolean punchWorks = true;
 
-    /** @param consumed updated with the bytes read so far, for whoever watches the backlog */
-    GrowingFile(Path file, BooleanSupplier complete, BooleanSupplier failed, java.util.concurrent.atomic.AtomicLong consumed)
-            throws IOException {
+    /**
+     * @param consumed   updated with the bytes read so far, for whoever watches the backlog
+     * @param punchEvery how much of the file may stay on disk after it was read; each punch starts
+     *                   a process, a few milliseconds of a core, so not every few megabytes
+     */
+    GrowingFile(Path file, BooleanSupplier complete, BooleanSupplier failed, java.util.concurrent.atomic.AtomicLong consumed,
+                long punchEvery) throws IOException {
+        this.punchEvery = Math.max(1 << 20, punchEvery);
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
         this.file = file;
         this.complete = complete;
@@ -90,7 +95,7 @@ final class GrowingFile extends InputStream {
                 }
                 total += n;
                 long at = consumed.addAndGet(n);
-                if (at - punched >= PUNCH_EVERY) {
+                if (at - punched >= punchEvery) {
                     punch(at & ~4095L);
                 }
                 return n;

@@ -41,7 +41,7 @@ class GrowingFileTest {
         Path f = tmp.resolve("1.dat");
         Files.writeString(f, rows);
         AtomicLong consumed = new AtomicLong();
-        try (GrowingFile in = new GrowingFile(f, () -> true, () -> false, consumed)) {
+        try (GrowingFile in = new GrowingFile(f, () -> true, () -> false, consumed, 1 << 20)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buf = new byte[7777];
             for (int n; (n = in.read(buf, 0, buf.length)) > 0; ) {
