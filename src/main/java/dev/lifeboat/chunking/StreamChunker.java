@@ -6,8 +6,9 @@ import java.util.Arrays;
 
 /**
  * Splits a stream into content-defined chunks using one reusable buffer of at most the max chunk
- * size plus one read. The buffer is kept once grown: dropping it after each large file made
- * every large file allocate megabytes anew, which grew the heap far beyond what was live.
+ * size plus one read, grown only as far as the longest chunk seen needs. The buffer is kept once
+ * grown: dropping it after each large file made every large file allocate megabytes anew, which
+ * grew the heap far beyond what was live.
  */
 public final class StreamChunker {
     private static final int READ_SIZE = 256 * 1024;
@@ -59,7 +60,9 @@ public final class StreamChunker {
                     start = 0;
                     end = avail;
                 } else {
-                    buf = Arrays.copyOf(buf, max + READ_SIZE); // a cut needs at most max bytes ahead
+                    // Doubled, not grown to the max at once: chunks longer than twice the average are rare,
+                    // and every worker keeps its buffer (a cut never needs more than max bytes ahead).
+                    buf = Arrays.copyOf(buf, (int) Math.min((long) max + READ_SIZE, 2L * buf.length));
                 }
                 continue;
             }

@@ -21,23 +21,75 @@ public final class IndexFile {
     }
 
     public static byte[] encode(List<PackBlobs> packs) {
-        int size = 5;
+        Writer w = new Writer();
         for (PackBlobs p : packs) {
-            size += BlobId.LENGTH + 8 + 4 + p.blobs().size() * ENTRY;
+            w.add(p.pack(), p.size(), p.blobs());
         }
-        ByteBuffer bb = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        bb.order(ByteOrder.BIG_ENDIAN).putInt(MAGIC).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1);
-        for (PackBlobs p : packs) {
-            p.pack().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
-            bb.order(ByteOrder.LITTLE_ENDIAN).putLong(p.size()).putInt(p.blobs().size());
-            for (PackEntry e : p.blobs()) {
+        return w.bytes();
+    }
+
+    /**
+     * An index file being gathered pack by pack, held in its encoded form: 46 bytes a blob instead
+     * of the records and ids as objects (some 150 bytes a blob on the heap, for the tens of
+     * thousands of blobs a backup gathers between two index files).
+     */
+    public static final class Writer {
+        private byte[] buf = new byte[4096];
+        private int len;
+        private int packs;
+        private int blobs;
+
+        public Writer() {
+            clear();
+        }
+
+        public void add(BlobId pack, long size, List<PackEntry> entries) {
+            ensure(BlobId.LENGTH + 8 + 4 + entries.size() * ENTRY);
+            ByteBuffer bb = ByteBuffer.wrap(buf, len, buf.length - len);
+            pack.writeTo(bb.order(ByteOrder.BIG_ENDIAN));
+            bb.order(ByteOrder.LITTLE_ENDIAN).putLong(size).putInt(entries.size());
+            for (PackEntry e : entries) {
                 bb.put((byte) e.type().code).put((byte) (e.compressed() ? 1 : 0))
                         .putInt((int) e.offset()).putInt(e.length()).putInt(e.rawLength());
                 e.id().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
                 bb.order(ByteOrder.LITTLE_ENDIAN);
             }
+            len = bb.position();
+            packs++;
+            blobs += entries.size();
         }
-        return bb.array();
+
+        private void ensure(int more) {
+            if (buf.length - len < more) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(len + more, buf.length + (buf.length >> 1)));
+            }
+        }
+
+        public boolean isEmpty() {
+            return packs == 0;
+        }
+
+        public int packs() {
+            return packs;
+        }
+
+        public int blobs() {
+            return blobs;
+        }
+
+        /** The index file's plaintext. */
+        public byte[] bytes() {
+            return java.util.Arrays.copyOf(buf, len);
+        }
+
+        /** Forgets what was added; the buffer shrinks back, so a long backup does not keep its largest batch. */
+        public void clear() {
+            buf = new byte[4096];
+            ByteBuffer.wrap(buf).putInt(MAGIC).put((byte) 1);
+            len = 5;
+            packs = 0;
+            blobs = 0;
+        }
     }
 
     /**

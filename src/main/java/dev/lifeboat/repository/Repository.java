@@ -53,8 +53,7 @@ public final class Repository implements AutoCloseable {
     private final FastCdc cdc;
     private final BlobIndex index = new BlobIndex();
     private final Set<BlobId> inFlight = ConcurrentHashMap.newKeySet();
-    private final List<IndexFile.PackBlobs> pendingIndex = new ArrayList<>();
-    private int pendingBlobs;
+    private final IndexFile.Writer pendingIndex = new IndexFile.Writer();
     private boolean indexLoaded;
 
     private Repository(Storage storage, Storage metadata, RepoConfig config, MasterKey masterKey, String keyName) {
@@ -388,9 +387,8 @@ public final class Repository implements AutoCloseable {
                 index.add(e);
                 inFlight.remove(e.id());
             }
-            pendingIndex.add(new IndexFile.PackBlobs(f.id(), f.size(), f.entries()));
-            pendingBlobs += f.entries().size();
-            if (pendingBlobs >= INDEX_FLUSH_BLOBS || pendingIndex.size() >= INDEX_FLUSH_PACKS) {
+            pendingIndex.add(f.id(), f.size(), f.entries());
+            if (pendingIndex.blobs() >= INDEX_FLUSH_BLOBS || pendingIndex.packs() >= INDEX_FLUSH_PACKS) {
                 writePendingIndex(); // not flushIndex: this may run on an uploader thread, which must not wait for itself
             }
         }
@@ -399,9 +397,11 @@ public final class Repository implements AutoCloseable {
     /** Packs stored by this process since the last index file was written. */
     public synchronized List<IndexFile.PackBlobs> takePendingIndex() throws IOException {
         awaitUploads();
-        List<IndexFile.PackBlobs> out = List.copyOf(pendingIndex);
+        if (pendingIndex.isEmpty()) {
+            return List.of();
+        }
+        List<IndexFile.PackBlobs> out = IndexFile.decode(pendingIndex.bytes(), "the pending index");
         pendingIndex.clear();
-        pendingBlobs = 0;
         return out;
     }
 
@@ -434,9 +434,8 @@ public final class Repository implements AutoCloseable {
         if (pendingIndex.isEmpty()) {
             return;
         }
-        saveObject(INDEX, IndexFile.encode(pendingIndex));
+        saveObject(INDEX, pendingIndex.bytes());
         pendingIndex.clear();
-        pendingBlobs = 0;
     }
 
     // ---- blobs ---------------------------------------------------------------------------------

@@ -61,9 +61,10 @@ class FastCdcTest {
 
     @Test
     void streamChunksAreTheCutsOfTheWholeInput() throws IOException {
-        // Small params keep the stream buffer at max + one read; large ones make it start below max and grow.
-        for (ChunkerParams p : List.of(SMALL, new ChunkerParams(64 << 10, 256 << 10, 2 << 20))) {
-            byte[] data = random(12 << 20, 6);
+        // Small params keep the stream buffer at max + one read; large ones make it start below max and
+        // double, more than once for the default sizes.
+        for (ChunkerParams p : List.of(SMALL, new ChunkerParams(64 << 10, 256 << 10, 2 << 20), ChunkerParams.DEFAULT)) {
+            byte[] data = random(Math.max(12 << 20, 5 * p.max()), 6);
             // Runs of zeros force cuts at max, and boundaries right at the end of what a read delivered.
             java.util.Arrays.fill(data, 1 << 20, (1 << 20) + 3 * p.max(), (byte) 0);
             FastCdc cdc = new FastCdc(p, SEED);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -96,5 +97,31 @@ class BlobIndexTest {
         badMagic[0] ^= 1;
         org.junit.jupiter.api.Assertions.assertThrows(CorruptObjectException.class, () -> IndexFile.addTo(untouched, badMagic, "index/x"));
         assertEquals(0, untouched.size(), "a malformed index file adds nothing");
+    }
+
+    @Test
+    void aWriterGathersPacksAsEncodeWritesThemAndStartsOverWhenCleared() throws Exception {
+        Random r = new Random(4);
+        List<IndexFile.PackBlobs> packs = new ArrayList<>();
+        IndexFile.Writer w = new IndexFile.Writer();
+        assertTrue(w.isEmpty());
+        for (int p = 0; p < 3; p++) {
+            BlobId pack = randomId(r);
+            List<PackEntry> blobs = new ArrayList<>();
+            for (int i = 0; i < 500; i++) { // more than the writer's first buffer holds
+                blobs.add(new PackEntry(randomId(r), BlobType.DATA, pack, i * 100L, 100, 90, i % 2 == 0));
+            }
+            packs.add(new IndexFile.PackBlobs(pack, 50_000 + p, blobs));
+            w.add(pack, 50_000 + p, blobs);
+        }
+        assertEquals(3, w.packs());
+        assertEquals(1_500, w.blobs());
+        assertArrayEquals(IndexFile.encode(packs), w.bytes());
+        assertEquals(packs, IndexFile.decode(w.bytes(), "index/x"));
+        w.clear();
+        assertTrue(w.isEmpty());
+        assertEquals(0, w.blobs());
+        w.add(packs.get(1).pack(), packs.get(1).size(), packs.get(1).blobs());
+        assertArrayEquals(IndexFile.encode(List.of(packs.get(1))), w.bytes());
     }
 }
