@@ -96,12 +96,20 @@ public final class FileBackup {
             return t;
         });
         // Listing, stat and loading the parent's trees are metadata work that dominates an
-        // incremental backup; two walkers keep the disk and the file workers busy.
-        walkers = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "backup-walker");
-            t.setDaemon(true);
-            return t;
-        });
+        // incremental backup; two walkers keep the disk and the file workers busy. They take the
+        // newest directory first, depth first: a directory's entries wait in memory until its whole
+        // subtree is done, and breadth first kept most of the tree's file entries waiting at once.
+        walkers = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingDeque<>() {
+                    @Override
+                    public boolean offer(Runnable r) {
+                        return offerFirst(r);
+                    }
+                }, r -> {
+                    Thread t = new Thread(r, "backup-walker");
+                    t.setDaemon(true);
+                    return t;
+                });
         trees = new Trees(repo);
         try {
             Tree parentRoot = parent == null ? null : loadTreeOrNull(parent.snapshot().tree(), "parent snapshot");
