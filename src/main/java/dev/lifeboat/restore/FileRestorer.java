@@ -55,6 +55,13 @@ public final class FileRestorer {
 
     /** Reads at most this much from a pack in one request; sparser needs are read blob by blob. */
     private static final int MAX_SPAN = 4 * 1024 * 1024;
+    /**
+     * Files are planned and written in batches of about this many blobs, so the plan's memory does
+     * not grow with the snapshot (a plan of every file took some 500 bytes a file: 40 MiB of heap for
+     * the Linux source tree). Packs hold files in the order they are walked here, so a batch reads
+     * few packs that the next one reads again, and then only the spans it needs.
+     */
+    private static final int BATCH_BLOBS = 16_384;
 
     private final Repository repo;
     private final Options opts;
@@ -95,30 +102,42 @@ public final class FileRestorer {
     private record Target(FileJob file, long offset) {
     }
 
-    /** One blob to restore: where it is stored and every place it goes (mostly just one). */
+    /**
+     * One blob to restore: where it is stored and every place it goes. Most blobs go to one place,
+     * which is held inline rather than as a {@link Target} of its own.
+     */
     private static final class BlobPlan {
         final PackEntry entry;
-        Target first;
+        FileJob firstFile;
+        long firstOffset;
         List<Target> more = List.of();
 
         BlobPlan(PackEntry entry) {
             this.entry = entry;
         }
 
-        void add(Target t) {
-            if (first == null) {
-                first = t;
+        void add(FileJob file, long offset) {
+            if (firstFile == null) {
+                firstFile = file;
+                firstOffset = offset;
             } else {
                 if (more.isEmpty()) {
                     more = new ArrayList<>(2);
                 }
-                more.add(t);
+                more.add(new Target(file, offset));
             }
         }
     }
 
     public Result run(SnapshotRef snap) throws IOException {
         repo.loadIndex();
+        // Content is written batch by batch while the tree is still being walked, so the totals for
+        // progress come from the snapshot (exact unless only some paths are restored).
+        int batch = Integer.getInteger("lifeboat.restore.batchBlobs", BATCH_BLOBS); // tests make it tiny
+        var summary = snap.snapshot().summary();
+        if (summary != null && opts.includes().isEmpty()) {
+            progress.planned(summary.totalFiles(), summary.totalBytes());
+        }
         Path target = opts.target().toAbsolutePath().normalize();
         // Directories this restore created hold nothing it must first remove, which saves a
         // syscall per file; and the files themselves are created by the workers, in parallel.
@@ -176,6 +195,11 @@ public final class FileRestorer {
                         dir = dest.getParent();
                     }
                     prepareFile(dest, dir, node, freshDirs.contains(dir), byPack, plans);
+                    if (plans.size() >= batch) {
+                        writeContent(byPack);
+                        byPack.clear();
+                        plans.clear();
+                    }
                 }
                 case Node.SYMLINK -> {
                     Files.deleteIfExists(dest);
@@ -190,9 +214,10 @@ public final class FileRestorer {
             }
             return true;
         });
-        progress.planned(counts[0], counts[2]);
         plans.clear();
         writeContent(byPack);
+        byPack.clear();
+        progress.planned(counts[0], counts[2]);
         Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
         for (Map.Entry<Path, Node> d : dirs) {
             applyMetadata(d.getKey(), d.getValue());
@@ -295,7 +320,7 @@ public final class FileRestorer {
                 plans.put(id, plan);
                 byPack.computeIfAbsent(e.pack(), k -> new ArrayList<>()).add(plan);
             }
-            plan.add(new Target(job, offset));
+            plan.add(job, offset);
             offset += plan.entry.rawLength();
         }
     }
@@ -384,26 +409,26 @@ public final class FileRestorer {
                     plainBuffer.set(plain);
                 }
                 repo.openBlob(e, span, (int) (e.offset() - start), plain);
-                write(plan.first, plain, e.rawLength(), open);
+                write(plan.firstFile, plan.firstOffset, plain, e.rawLength(), open);
                 for (Target t : plan.more) {
-                    write(t, plain, e.rawLength(), open);
+                    write(t.file(), t.offset(), plain, e.rawLength(), open);
                 }
             }
             i = j + 1;
         }
     }
 
-    private void write(Target t, byte[] plain, int length, OpenFile open) throws IOException {
-        FileChannel ch = open.channelFor(t.file());
-        SlicedIo.write(ch, plain, 0, length, t.offset());
+    private void write(FileJob file, long offset, byte[] plain, int length, OpenFile open) throws IOException {
+        FileChannel ch = open.channelFor(file);
+        SlicedIo.write(ch, plain, 0, length, offset);
         progress.bytesWritten(length);
-        if (t.file().remaining.decrementAndGet() == 0) {
+        if (file.remaining.decrementAndGet() == 0) {
             if (opts.sync()) {
                 ch.force(false); // one fsync covers the writes of every worker to this file
             }
             open.close(); // its times are set next, and must not be changed by a later write
-            applyMetadata(t.file().path(), t.file().node);
-            progress.fileDone(t.file().node.sizeOr0());
+            applyMetadata(file.path(), file.node);
+            progress.fileDone(file.node.sizeOr0());
         }
     }
 
