@@ -32,10 +32,11 @@ public final class PgOptions {
     void warmUp(PgConn conn) {
         Thread t = new Thread(() -> {
             try {
-                dev.lifeboat.source.postgres.cluster.PgBinaries.discover(bin());
+                int major;
                 try (java.sql.Connection c = conn.withDatabase("postgres").connect()) {
-                    c.isValid(1);
+                    major = c.getMetaData().getDatabaseMajorVersion();
                 }
+                dev.lifeboat.source.postgres.cluster.PgBinaries.forMajor(major, bin());
             } catch (RuntimeException | java.sql.SQLException ignored) {
                 // reported by the real attempt
             }

@@ -100,8 +100,17 @@ public final class PgBinaries {
         return discover(configured, OptionalInt.empty());
     }
 
-    /** The first installation of {@code major} in search order. */
+    /**
+     * The first installation of {@code major} in search order. Directories after it are not probed:
+     * on Debian the PATH holds pg_wrapper, a Perl script that takes a tenth of a second to answer.
+     */
     public static PgBinaries forMajor(int major, Optional<Path> configured) {
+        for (Path dir : searchDirs(configured, OptionalInt.of(major))) {
+            Optional<PgBinaries> b = probe(dir);
+            if (b.isPresent() && b.get().major == major) {
+                return b.get();
+            }
+        }
         List<PgBinaries> found = discover(configured, OptionalInt.of(major));
         return found.stream().filter(b -> b.major == major).findFirst().orElseThrow(() -> {
             String others = found.stream().map(b -> String.valueOf(b.major)).distinct()
@@ -141,6 +150,15 @@ public final class PgBinaries {
     }
 
     private static List<PgBinaries> discover(Optional<Path> configured, OptionalInt major) {
+        List<PgBinaries> found = new ArrayList<>();
+        for (Path dir : searchDirs(configured, major)) {
+            probe(dir).ifPresent(found::add);
+        }
+        return found;
+    }
+
+    /** The directories to look in, in order, each once: /bin and /usr/bin are one directory on most systems now. */
+    private static List<Path> searchDirs(Optional<Path> configured, OptionalInt major) {
         Set<Path> dirs = new LinkedHashSet<>();
         configured.ifPresent(dirs::add);
         fromEnv().ifPresent(dirs::add);
@@ -151,16 +169,14 @@ public final class PgBinaries {
         }
         dirs.add(Path.of("/usr/local/pgsql/bin"));
         dirs.addAll(pathDirs());
-
-        List<PgBinaries> found = new ArrayList<>();
-        Set<Path> seen = new LinkedHashSet<>();
+        List<Path> out = new ArrayList<>();
+        Set<Path> seen = new java.util.HashSet<>();
         for (Path dir : dirs) {
-            Optional<PgBinaries> b = probe(dir);
-            if (b.isPresent() && seen.add(realPath(b.get().binDir))) {
-                found.add(b.get());
+            if (Files.isDirectory(dir) && seen.add(realPath(dir))) {
+                out.add(dir);
             }
         }
-        return found;
+        return out;
     }
 
     private static List<Path> installDirs(int major) {
