@@ -30,7 +30,7 @@ public final class PgOptions {
      * starts warm. Failures are ignored here: the real attempt reports them.
      */
     void warmUp(PgConn conn) {
-        Thread t = new Thread(() -> {
+        dev.lifeboat.util.Workers.startDaemon("pg-warm-up", () -> {
             try {
                 int major;
                 try (java.sql.Connection c = conn.withDatabase("postgres").connect()) {
@@ -40,9 +40,7 @@ public final class PgOptions {
             } catch (RuntimeException | java.sql.SQLException ignored) {
                 // reported by the real attempt
             }
-        }, "pg-warm-up");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     Optional<Path> bin() {

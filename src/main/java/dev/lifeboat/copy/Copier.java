@@ -128,11 +128,7 @@ public final class Copier {
         for (List<PackEntry> entries : packs) {
             entries.sort(Comparator.comparingLong(PackEntry::offset));
         }
-        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "copy-read");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService reader = Executors.newSingleThreadExecutor(dev.lifeboat.util.Workers.daemons("copy-read"));
         try {
             Future<byte[]> next = packs.isEmpty() ? null : reader.submit(() -> readSpan(packs.get(0), null));
             byte[] payload = new byte[0];

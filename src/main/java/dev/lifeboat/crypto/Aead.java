@@ -106,9 +106,7 @@ public final class Aead {
     public static void prepareForBulkOpen() {
         if (!BULK_WARMED.get() && BULK_WARMED.compareAndSet(false, true)) {
             OPEN_WARMED.set(true);
-            Thread t = new Thread(Aead::warmUpSmallOpens, "aead-open-warm-up");
-            t.setDaemon(true);
-            t.start();
+            dev.lifeboat.util.Workers.startDaemon("aead-open-warm-up", Aead::warmUpSmallOpens);
         }
     }
 

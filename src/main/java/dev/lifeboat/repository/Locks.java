@@ -38,11 +38,7 @@ public final class Locks {
             this.repo = repo;
             this.lock = lock;
             this.name = name;
-            this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "lock-refresh");
-                t.setDaemon(true);
-                return t;
-            });
+            this.refresher = Executors.newSingleThreadScheduledExecutor(dev.lifeboat.util.Workers.daemons("lock-refresh"));
             long every = REFRESH_EVERY.toSeconds();
             refresher.scheduleAtFixedRate(this::refresh, every, every, TimeUnit.SECONDS);
         }

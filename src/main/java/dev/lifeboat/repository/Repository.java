@@ -230,11 +230,7 @@ public final class Repository implements AutoCloseable {
                     }
                 }
                 return loaded;
-            }, r -> {
-                Thread t = new Thread(r, "index-preload");
-                t.setDaemon(true);
-                t.start();
-            });
+            }, r -> dev.lifeboat.util.Workers.startDaemon("index-preload", r));
         }
         return this;
     }
@@ -323,11 +319,8 @@ public final class Repository implements AutoCloseable {
             }
             uploading++;
             if (uploader == null) {
-                uploader = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT, r -> {
-                    Thread t = new Thread(r, "pack-upload");
-                    t.setDaemon(true);
-                    return t;
-                });
+                uploader = java.util.concurrent.Executors.newFixedThreadPool(UPLOADS_IN_FLIGHT,
+                        dev.lifeboat.util.Workers.daemons("pack-upload"));
             }
         }
         uploader.execute(() -> {

@@ -109,9 +109,7 @@ final class Unlock {
             requireRepository(storage);
             return metadata.list(Repository.KEYS);
         });
-        Thread t = new Thread(task, "list-keys");
-        t.setDaemon(true);
-        t.start();
+        dev.lifeboat.util.Workers.startDaemon("list-keys", task);
         return task;
     }
 }

@@ -130,6 +130,23 @@ public final class FileRestorer {
     }
 
     public Result run(SnapshotRef snap) throws IOException {
+        pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), Workers.daemons("restore-worker"));
+        try {
+            return restore(snap);
+        } finally {
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Writes every batch's packs: one pool for the whole restore, so its threads keep their buffers. */
+    private ExecutorService pool;
+
+    private Result restore(SnapshotRef snap) throws IOException {
         repo.loadIndex();
         // Content is written batch by batch while the tree is still being walked, so the totals for
         // progress come from the snapshot (exact unless only some paths are restored).
@@ -325,30 +342,24 @@ public final class FileRestorer {
         }
     }
 
+    /** Writes the blobs of one batch, a pack per task; returns when all are written. */
     private void writeContent(Map<BlobId, List<BlobPlan>> byPack) throws IOException {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), r -> {
-            Thread t = new Thread(r, "restore-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        List<Future<?>> futures = new ArrayList<>();
+        for (Map.Entry<BlobId, List<BlobPlan>> pack : byPack.entrySet()) {
+            futures.add(pool.submit(() -> {
+                restorePack(pack.getKey(), pack.getValue());
+                return null;
+            }));
+        }
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (Map.Entry<BlobId, List<BlobPlan>> pack : byPack.entrySet()) {
-                futures.add(pool.submit(() -> {
-                    restorePack(pack.getKey(), pack.getValue());
-                    return null;
-                }));
-            }
             for (Future<?> f : futures) {
                 Workers.await(f);
             }
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            for (Future<?> f : futures) {
+                f.cancel(true);
             }
+            throw e;
         }
     }
 

@@ -12,6 +12,25 @@ public final class Workers {
     private Workers() {
     }
 
+    /**
+     * Threads for a pool whose work must not keep the JVM alive: a command that fails or is
+     * interrupted exits with its message instead of waiting for background work.
+     */
+    public static java.util.concurrent.ThreadFactory daemons(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Runs body on a new daemon thread (see {@link #daemons}). */
+    public static Thread startDaemon(String name, Runnable body) {
+        Thread t = daemons(name).newThread(body);
+        t.start();
+        return t;
+    }
+
     public static void runAll(int threads, String name, Runnable body) throws InterruptedIOException {
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < Math.max(1, threads); i++) {

@@ -10,6 +10,7 @@ import dev.lifeboat.repository.Snapshots;
 import dev.lifeboat.repository.Tree;
 import dev.lifeboat.repository.Trees;
 import dev.lifeboat.util.Version;
+import dev.lifeboat.util.Workers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,11 +91,7 @@ public final class FileBackup {
         if (progress.wantsTotals()) {
             startScanner(paths);
         }
-        pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), r -> {
-            Thread t = new Thread(r, "backup-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), Workers.daemons("backup-worker"));
         // Listing, stat and loading the parent's trees are metadata work that dominates an
         // incremental backup; two walkers keep the disk and the file workers busy. They take the
         // newest directory first, depth first: a directory's entries wait in memory until its whole
@@ -105,11 +102,7 @@ public final class FileBackup {
                     public boolean offer(Runnable r) {
                         return offerFirst(r);
                     }
-                }, r -> {
-                    Thread t = new Thread(r, "backup-walker");
-                    t.setDaemon(true);
-                    return t;
-                });
+                }, Workers.daemons("backup-walker"));
         trees = new Trees(repo);
         try {
             Tree parentRoot = parent == null ? null : loadTreeOrNull(parent.snapshot().tree(), "parent snapshot");
@@ -151,7 +144,7 @@ public final class FileBackup {
 
     /** Counts files and bytes ahead of the backup so progress can show an ETA. */
     private void startScanner(List<Path> paths) {
-        Thread t = new Thread(() -> {
+        Workers.startDaemon("backup-scanner", () -> {
             long[] totals = new long[2];
             for (Path root : paths) {
                 try {
@@ -181,9 +174,7 @@ public final class FileBackup {
                 }
             }
             progress.scanned(totals[0], totals[1]);
-        }, "backup-scanner");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     private Tree join(CompletableFuture<Tree> f) throws IOException {

@@ -24,9 +24,7 @@ public final class PgTool {
     private PgTool(Process process, String name, Consumer<String> onLine) {
         this.process = process;
         this.name = name;
-        this.stderrReader = new Thread(() -> readStderr(onLine), name + "-stderr");
-        stderrReader.setDaemon(true);
-        stderrReader.start();
+        this.stderrReader = dev.lifeboat.util.Workers.startDaemon(name + "-stderr", () -> readStderr(onLine));
     }
 
     /** Starts {@code tool} with {@code args}; stdout goes where {@code stdout} says. */

@@ -80,11 +80,8 @@ public final class S3Storage implements Storage {
                     + " (e.g. STANDARD, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR)");
         }
         this.dataStorageClass = cls == StorageClass.STANDARD ? null : cls;
-        this.client = CompletableFuture.supplyAsync(() -> buildClient(location, options), r -> {
-            Thread t = new Thread(r, "s3-client-setup");
-            t.setDaemon(true);
-            t.start();
-        });
+        this.client = CompletableFuture.supplyAsync(() -> buildClient(location, options),
+                r -> dev.lifeboat.util.Workers.startDaemon("s3-client-setup", r));
     }
 
     private S3Client client() {

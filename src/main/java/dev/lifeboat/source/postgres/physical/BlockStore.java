@@ -37,11 +37,7 @@ final class BlockStore implements AutoCloseable {
     BlockStore(Repository repo, int threads, int compressionLevel) {
         this.repo = repo;
         int n = Math.max(1, threads);
-        pool = Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "basebackup-store");
-            t.setDaemon(true);
-            return t;
-        });
+        pool = Executors.newFixedThreadPool(n, dev.lifeboat.util.Workers.daemons("basebackup-store"));
         buffers = new ArrayBlockingQueue<>(n * 3);
         for (int i = 0; i < n * 3; i++) {
             buffers.add(new byte[BATCH]);
