@@ -88,7 +88,7 @@ final class PgBackupCommand implements Callable<Integer> {
         schemas.forEach(t -> selection.add("--schema=" + t));
         excludeSchemas.forEach(t -> selection.add("--exclude-schema=" + t));
         pg.warmUp(conn);
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg backup")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg backup")) {
             PgBackup.Options o = new PgBackup.Options(conn, all, rolePasswords, selection, jobs, tags, host, pg.bin(), pg.tmp(),
                     sqlRowCounts, compression, Sizes.parse(tempLimit, "--temp-limit"));
             PgBackup.Result r = new PgBackup(repo, o, s -> Out.info(g, s)).run();

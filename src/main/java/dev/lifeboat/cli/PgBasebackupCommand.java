@@ -60,7 +60,7 @@ final class PgBasebackupCommand implements Callable<Integer> {
         java.util.concurrent.CompletableFuture<BaseBackup.Begun> begun =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> BaseBackup.begin(options));
         BaseBackup.Result r;
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup");
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg basebackup");
              BaseBackup.Begun b = join(begun)) {
             r = new BaseBackup(repo, options, s -> Out.info(g, s)).run(b);
         } finally {

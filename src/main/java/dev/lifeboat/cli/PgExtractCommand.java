@@ -47,7 +47,7 @@ final class PgExtractCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg extract")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg extract")) {
             SnapshotRef snap = DumpInfo.find(repo, snapshot, sourceDb);
             PgExtract x = new PgExtract(repo);
             if (target.dir != null) {

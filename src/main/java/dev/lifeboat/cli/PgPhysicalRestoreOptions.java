@@ -60,7 +60,7 @@ final class PgPhysicalRestoreOptions {
         }
         RecoveryTarget target = target();
         dev.lifeboat.crypto.Aead.prepareForBulkOpen();
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore --physical")) {
             PhysicalRestore.Options o = new PhysicalRestore.Options(snapshot, dataDir, target, delta, start,
                     port == null ? 0 : port, Math.max(2, g.threads), pg.bin(), Duration.ofSeconds(startTimeout), timeline,
                     // a server started on a data directory that was not shut down cleanly syncs it itself before recovery

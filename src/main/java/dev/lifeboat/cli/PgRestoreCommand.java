@@ -76,7 +76,7 @@ final class PgRestoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--jobs must be between 1 and 64");
         }
         pg.warmUp(pg.conn(db));
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg restore")) {
             SnapshotRef snap = DumpInfo.find(repo, snapshot, sourceDb);
             PgRestore.SafetySnapshot safety = conn -> {
                 PgBackup.Options o = new PgBackup.Options(conn, false, false, List.of(), jobs,

@@ -42,7 +42,7 @@ final class PgVerifyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         UserChecks user = checks == null ? null : UserChecks.load(checks);
         PgVerify.Report r;
-        try (Repository repo = Repos.open(g); Locks.Held lock = Locks.acquire(repo, false, "pg verify")) {
+        try (Repository repo = Repos.openAndPreload(g); Locks.Held lock = Locks.acquire(repo, false, "pg verify")) {
             SnapshotRef snap = DumpInfo.find(repo, snapshot, sourceDb);
             PgVerify.Options o = new PgVerify.Options(Optional.ofNullable(scratchServer).map(pg::conn), user, sourceDb,
                     jobs, pg.bin(), pg.tmp());

@@ -201,38 +201,54 @@ public final class Repository implements AutoCloseable {
 
     // ---- index ---------------------------------------------------------------------------------
 
-    /** Index files read ahead from the metadata cache, not yet checked against the repository's listing. */
+    /** Index files read ahead, not yet checked against the repository's listing. */
     private CompletableFuture<Set<String>> preload;
 
     /**
-     * Starts reading the index files of the metadata cache on a background thread, for a command
-     * that calls {@link #loadIndex} next: the reading overlaps taking the lock and finding the parent
-     * snapshot. Nothing is trusted before {@link #loadIndex} compares it with the repository's own
-     * listing, after the lock is held. Returns this.
+     * Starts reading the index files on a background thread, for a command that calls
+     * {@link #loadIndex} next: the reading overlaps taking the lock and finding the snapshot. With a
+     * metadata cache the cached files are read; without one the repository's own. Nothing is trusted
+     * before {@link #loadIndex} compares it with the repository's listing, after the lock is held.
+     * Returns this.
      */
     public Repository preloadIndex() {
-        if (!(metadata instanceof CachingStorage cache) || indexLoaded || preload != null) {
+        if (indexLoaded || preload != null) {
             return this;
         }
-        List<String> names = cache.cachedNames(INDEX);
-        if (!names.isEmpty()) {
-            preload = CompletableFuture.supplyAsync(() -> {
-                Set<String> loaded = new HashSet<>();
-                for (String name : names) {
-                    byte[] sealed = cache.cached(name);
-                    try {
-                        if (sealed != null) {
-                            IndexFile.addTo(index, codec.decode(sealed, name), name);
-                            loaded.add(name);
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // not added (addTo checks a file whole first); loadIndex reads it from the repository
-                    }
-                }
-                return loaded;
-            }, r -> dev.lifeboat.util.Workers.startDaemon("index-preload", r));
+        CachingStorage cache = metadata instanceof CachingStorage c ? c : null;
+        List<String> cached = cache == null ? null : cache.cachedNames(INDEX);
+        if (cached != null && cached.isEmpty()) {
+            return this;
         }
+        preload = CompletableFuture.supplyAsync(() -> {
+            Set<String> loaded = new HashSet<>();
+            List<String> names = cached;
+            if (names == null) {
+                try {
+                    names = metadata.list(INDEX).stream().map(ObjectInfo::name).toList();
+                } catch (IOException | RuntimeException e) {
+                    return loaded; // loadIndex lists again and reports what is wrong
+                }
+            }
+            for (String name : names) {
+                try {
+                    byte[] plain = cache == null ? loadObject(name) : decodeCached(cache, name);
+                    if (plain != null) {
+                        IndexFile.addTo(index, plain, name);
+                        loaded.add(name);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // not added (addTo checks a file whole first); loadIndex reads it from the repository
+                }
+            }
+            return loaded;
+        }, r -> dev.lifeboat.util.Workers.startDaemon("index-preload", r));
         return this;
+    }
+
+    private byte[] decodeCached(CachingStorage cache, String name) throws IOException {
+        byte[] sealed = cache.cached(name);
+        return sealed == null ? null : codec.decode(sealed, name);
     }
 
     /** Loads every index file into the in-memory table; call once before backup or restore. */
@@ -588,6 +604,10 @@ public final class Repository implements AutoCloseable {
         }
         if (uploader != null) {
             uploader.shutdownNow();
+        }
+        CompletableFuture<Set<String>> reading = preload;
+        if (reading != null) {
+            reading.handle((r, e) -> r).join(); // a read ahead that was never used must not outlive the storage
         }
         storage.close();
     }

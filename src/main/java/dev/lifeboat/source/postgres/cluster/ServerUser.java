@@ -119,10 +119,14 @@ public final class ServerUser {
         if (!isRoot()) {
             return new ServerUser(System.getProperty("user.name"), -1, -1, false, List.of());
         }
-        String user = lookupId("postgres").isPresent() ? "postgres" : ensureFallbackUser();
-        int uid = lookupId(user).orElseThrow();
-        int gid = Integer.parseInt(Exec.check(List.of("id", "-g", user), null, QUICK));
-        return new ServerUser(user, uid, gid, true, switchCommand(user, uid, gid));
+        Optional<int[]> ids = lookupIds("postgres");
+        String user = "postgres";
+        if (ids.isEmpty()) {
+            user = ensureFallbackUser();
+            ids = lookupIds(user);
+        }
+        int[] uidGid = ids.orElseThrow(() -> new ClusterException("cannot read the uid and gid of user " + FALLBACK_USER));
+        return new ServerUser(user, uidGid[0], uidGid[1], true, switchCommand(user, uidGid[0], uidGid[1]));
     }
 
     private static List<String> switchCommand(String user, int uid, int gid) {
@@ -165,8 +169,17 @@ public final class ServerUser {
     }
 
     private static Optional<Integer> lookupId(String user) {
-        Exec.Result r = Exec.run(List.of("id", "-u", user), null, QUICK);
-        return r.ok() && r.output().matches("\\d+") ? Optional.of(Integer.parseInt(r.output())) : Optional.empty();
+        return lookupIds(user).map(ids -> ids[0]);
+    }
+
+    private static final java.util.regex.Pattern IDS = java.util.regex.Pattern.compile("^uid=(\\d+)\\S* gid=(\\d+)");
+
+    /** The user's uid and primary gid, from one run of id(1) ("uid=101(postgres) gid=104(postgres) ..."). */
+    private static Optional<int[]> lookupIds(String user) {
+        Exec.Result r = Exec.run(List.of("env", "LC_ALL=C", "id", user), null, QUICK); // "uid=" is translated elsewhere
+        java.util.regex.Matcher m = IDS.matcher(r.output());
+        return r.ok() && m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
+                : Optional.empty();
     }
 
     /** PATH first, then the sbin directories that a non-login root shell may not have on PATH. */

@@ -56,6 +56,9 @@ public final class PhysicalRestore {
         this.progress = progress;
     }
 
+    /** At most this many WAL segments are fetched while the base backup's files are written. */
+    private static final int EARLY_FETCH_SEGMENTS = 2;
+
     public Result run() throws IOException {
         BaseInfo.Base base = chooseBase();
         BaseInfo info = base.info();
@@ -92,8 +95,14 @@ public final class PhysicalRestore {
         }, "wal-prefetch");
         t.setDaemon(true);
         boolean handedOver = false;
+        // Fetching WAL while the files are written was measured slower for a PITR's dozens of segments
+        // (both compete for the disk); the one or two that a restore without --start waits for come
+        // sooner beside the files than after them.
+        boolean early = !opts.start() && segments.size() <= EARLY_FETCH_SEGMENTS;
         try {
-            // Fetching WAL while the files are written was measured slower: both compete for the disk.
+            if (early) {
+                t.start();
+            }
             FileRestorer.Result files = new FileRestorer(repo, new FileRestorer.Options(data, List.of(), opts.threads(),
                     opts.delta() ? (dest, node) -> unchanged(dest, node, info.blockSize()) : null, opts.sync()),
                     RestoreProgress.NONE).run(base.ref());
@@ -102,11 +111,17 @@ public final class PhysicalRestore {
             }
             Files.createDirectories(data.resolve("pg_wal/archive_status"));
             writeRecoveryConfig(data, prefetch, path.get(path.size() - 1).timeline());
+            // chown -R over a directory where the prefetch renames files fails on the ones that moved
+            // (the prefetch gives its own files to the server's user): an early fetch ends first,
+            // a late one starts after.
+            if (early) {
+                join(t);
+            }
             user.own(data);
             Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            // Only now: chown -R over a directory where the prefetch renames files fails on the ones that moved
-            // (the prefetch gives its own files to the server's user).
-            t.start();
+            if (!early) {
+                t.start();
+            }
             if (!opts.start()) {
                 join(t);
                 if (fetchFailed.get() != null) {
