@@ -165,7 +165,11 @@ public final class FileRestorer {
         private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
         private final java.util.concurrent.Semaphore rounds = new java.util.concurrent.Semaphore(0);
         private volatile boolean closed;
-        private final Thread thread = Workers.startDaemon("restore-flush", this::loop);
+        private final Thread thread;
+
+        Flusher() {
+            thread = Workers.startDaemon("restore-flush", this::loop);
+        }
 
         void wrote(FileJob file, int n) {
             dirty.add(file);
