@@ -131,7 +131,7 @@ public final class FileRestorer {
 
     public Result run(SnapshotRef snap) throws IOException {
         pool = Executors.newFixedThreadPool(Math.max(1, opts.threads()), Workers.daemons("restore-worker"));
-        flusher = opts.sync() ? new Flusher() : null;
+        flusher = opts.sync() ? new Flusher<>(FileJob::path, f -> f.remaining.get() > 0) : null;
         try {
             return restore(snap);
         } finally {
@@ -149,69 +149,7 @@ public final class FileRestorer {
 
     /** Writes every batch's packs: one pool for the whole restore, so its threads keep their buffers. */
     private ExecutorService pool;
-    private Flusher flusher;
-
-    /**
-     * With sync, flushes files while they are still being written. The page cache takes a restore's
-     * writes at memory speed and this machine's kernel starts writing them back only after 30 s or
-     * gigabytes, so the final fsyncs did all the disk work after the CPU work: 1.4 s of a 4.4 s
-     * restore of a 1.9 GB data directory. Every {@value #FLUSH_EVERY} bytes restored, this thread
-     * fsyncs the files written to since its last round that are not finished yet (a finished file
-     * is flushed by the worker that finished it), so the disk works while the CPUs do.
-     */
-    private final class Flusher implements AutoCloseable {
-        private static final long FLUSH_EVERY = 16L << 20;
-        private final Set<FileJob> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.Semaphore rounds = new java.util.concurrent.Semaphore(0);
-        private volatile boolean closed;
-        private final Thread thread;
-
-        Flusher() {
-            thread = Workers.startDaemon("restore-flush", this::loop);
-        }
-
-        void wrote(FileJob file, int n) {
-            dirty.add(file);
-            long before = written.getAndAdd(n);
-            if (before / FLUSH_EVERY != (before + n) / FLUSH_EVERY) {
-                rounds.release();
-            }
-        }
-
-        private void loop() {
-            while (!closed) {
-                try {
-                    rounds.acquire();
-                    rounds.drainPermits(); // one round covers every request made while the last one ran
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (java.util.Iterator<FileJob> it = dirty.iterator(); it.hasNext() && !closed; ) {
-                    FileJob f = it.next();
-                    it.remove();
-                    if (f.remaining.get() > 0) {
-                        try (FileChannel ch = FileChannel.open(f.path(), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                            ch.force(false);
-                        } catch (IOException ignored) {
-                            // only a head start: the fsync when the file is finished reports failures
-                        }
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            thread.interrupt();
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
+    private Flusher<FileJob> flusher;
 
     private Result restore(SnapshotRef snap) throws IOException {
         repo.loadIndex();
