@@ -28,13 +28,16 @@ declare -A WALL=() RSS=() SIZE=() ADDED=() RC=() CHECK=()
 FAILED=()
 ROWS=()
 
-# measure TOOL STEP SIZEPATH CMD: runs the shell command CMD under /usr/bin/time (after sync and
-# before_measure, if defined), records wall time, peak RSS and (if SIZEPATH is not empty) du -sb SIZEPATH.
+# measure TOOL STEP SIZEPATH CMD: runs the shell command CMD under /usr/bin/time (after before_measure,
+# if defined, and sync), records wall time, peak RSS and (if SIZEPATH is not empty) du -sb SIZEPATH.
 measure() {
   local tool=$1 step=$2 sizepath=$3 cmd=$4
   local tf="$LOGS/$tool-$step.time" lf="$LOGS/$tool-$step.log" rc=0 nums
-  sync
+  # The checkpoint first, then sync: a checkpoint after a large restore leaves hundreds of MiB dirty in
+  # the page cache (the bench cluster runs with fsync=off), and the kernel wrote them back during
+  # whichever step came next; sync takes that out of every measurement.
   if declare -F before_measure > /dev/null; then before_measure; fi
+  sync
   log "$tool $step: $cmd"
   /usr/bin/time -f '%e %M' -o "$tf" bash -o pipefail -c "$cmd" > "$lf" 2>&1 || rc=$?
   # /usr/bin/time writes "Command exited with non-zero status N" before the numbers.
