@@ -93,7 +93,8 @@ final class Progress {
 
             @Override
             public void fileDone(long bytes) {
-                pb.setExtraMessage(files.incrementAndGet() + "/" + total + " files");
+                long n = files.incrementAndGet();
+                pb.setExtraMessage(total > 0 ? n + "/" + total + " files" : n + " files");
             }
 
             @Override

@@ -154,7 +154,7 @@ public final class FileRestorer {
     private Result restore(SnapshotRef snap) throws IOException {
         repo.loadIndex();
         // Content is written batch by batch while the tree is still being walked, so the totals for
-        // progress come from the snapshot (exact unless only some paths are restored).
+        // progress come from the snapshot; a restore of some paths only shows no totals.
         int batch = Integer.getInteger("lifeboat.restore.batchBlobs", BATCH_BLOBS); // tests make it tiny
         var summary = snap.snapshot().summary();
         if (summary != null && opts.includes().isEmpty()) {
@@ -239,7 +239,6 @@ public final class FileRestorer {
         plans.clear();
         writeContent(byPack);
         byPack.clear();
-        progress.planned(counts[0], counts[2]);
         Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
         for (Map.Entry<Path, Node> d : dirs) {
             applyMetadata(d.getKey(), d.getValue());
