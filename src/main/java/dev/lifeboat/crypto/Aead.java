@@ -4,6 +4,8 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -160,6 +162,11 @@ public final class Aead {
 
     /** Encrypts plain[off, off+len) into out at outOff; returns bytes written (len + OVERHEAD). */
     public int seal(byte[] plain, int off, int len, byte[] out, int outOff) {
+        warmUpIfLarge(len);
+        return seal(plain, off, len, out, outOff, SLICE);
+    }
+
+    private static void warmUpIfLarge(int len) {
         // Only a process sealing large blobs needs the fast path early; small objects never wait for it.
         if (len > SLICE && !WARMED.get() && WARMED.compareAndSet(false, true)) {
             Thread t = new Thread(Aead::warmUp, "aead-warm-up");
@@ -167,7 +174,35 @@ public final class Aead {
             t.setPriority(Thread.MIN_PRIORITY);
             t.start();
         }
-        return seal(plain, off, len, out, outOff, SLICE);
+    }
+
+    /** The scratch array {@link #sealTo} needs. */
+    public static byte[] sealScratch() {
+        return new byte[SLICE + TAG_LENGTH];
+    }
+
+    /**
+     * Seals plain[off, off+len) and writes the sealed bytes to out slice by slice, through scratch
+     * (from {@link #sealScratch}), so no buffer holds the whole sealed message. Returns len + OVERHEAD.
+     */
+    public int sealTo(byte[] plain, int off, int len, OutputStream out, byte[] scratch) throws IOException {
+        warmUpIfLarge(len);
+        byte[] nonce = new byte[NONCE_LENGTH];
+        RANDOM.get().nextBytes(nonce);
+        out.write(nonce);
+        try {
+            Cipher c = ciphers.get();
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+            int done = 0;
+            while (len - done > SLICE) {
+                out.write(scratch, 0, c.update(plain, off + done, SLICE, scratch, 0));
+                done += SLICE;
+            }
+            out.write(scratch, 0, c.doFinal(plain, off + done, len - done, scratch, 0));
+            return len + OVERHEAD;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed", e);
+        }
     }
 
     /**

@@ -2,20 +2,22 @@ package dev.lifeboat.repository;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdException;
 import dev.lifeboat.crypto.Aead;
 
 import java.io.IOException;
 
 /**
- * Compresses, seals and packs blobs for one thread, reusing its buffer and zstd context so the
- * per-chunk hot path allocates nothing. The buffer is kept at the largest blob seen (at most the
- * max chunk size): allocating large buffers per chunk grew the heap well beyond what was live.
- * Not thread-safe: each worker owns one.
+ * Compresses, seals and packs blobs for one thread, reusing its buffers and zstd context so the
+ * per-chunk hot path allocates nothing. Not thread-safe: each worker owns one.
  */
 public final class BlobWriter implements AutoCloseable {
+    private static final int FIRST_BUFFER = 256 * 1024;
+
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
     private byte[] sealed = new byte[0];
+    private byte[] scratch;
     private PackWriter pack;
 
     BlobWriter(Repository repo, int level) {
@@ -32,26 +34,46 @@ public final class BlobWriter implements AutoCloseable {
             return 0;
         }
         try {
-            // One buffer, kept: compressed straight behind the nonce's place and sealed where it lies.
-            int need = Aead.sealedLength((int) Zstd.compressBound(len)); // the bound is at least len: raw fits too
-            if (sealed.length < need) {
-                sealed = new byte[need];
+            int zlen = compress(buf, off, len);
+            if (zlen < 0) {
+                return addSealing(id, type, buf, off, len, len, false);
             }
-            int zlen = zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, sealed.length - Aead.OVERHEAD, buf, off, len);
-            // Keep compression only when it saves something worth the decompression on restore.
-            boolean useZ = zlen < len - (len >> 5);
-            int n;
-            if (useZ) {
-                n = repo.aead().sealInPlace(sealed, 0, zlen);
-            } else {
-                n = repo.aead().seal(buf, off, len, sealed, 0);
-            }
-            addToPack(id, type, sealed, 0, n, len, useZ);
+            int n = repo.aead().sealInPlace(sealed, 0, zlen);
+            addToPack(id, type, sealed, 0, n, len, true);
             return n;
         } catch (IOException | RuntimeException e) {
             repo.release(id);
             throw e;
         }
+    }
+
+    /**
+     * Compresses buf[off, off+len) behind the nonce's place in the sealing buffer; returns the
+     * compressed length, or -1 when compression would not save a 32nd of the blob (not worth the
+     * decompression on restore). The buffer grows by doubling, and only for output that is kept:
+     * zstd stops at the first block that does not fit, so a try into too small a buffer costs
+     * only the input read until then. Sized to the compression bound instead, it held over 8 MiB
+     * per worker for good after the first large chunk, compressible or not.
+     */
+    private int compress(byte[] buf, int off, int len) {
+        int room = len - (len >> 5) - 1; // the longest output worth keeping
+        while (room > 0) {
+            int cap = Math.min(room, sealed.length - Aead.OVERHEAD);
+            if (cap > 0) {
+                try {
+                    return zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, cap, buf, off, len);
+                } catch (ZstdException e) {
+                    if (e.getErrorCode() != Zstd.errDstSizeTooSmall()) {
+                        throw e;
+                    }
+                }
+            }
+            if (cap >= room) {
+                break;
+            }
+            sealed = new byte[Aead.sealedLength(Math.min(room, Math.max(FIRST_BUFFER, 2 * cap)))];
+        }
+        return -1;
     }
 
     /**
@@ -64,13 +86,7 @@ public final class BlobWriter implements AutoCloseable {
             return 0;
         }
         try {
-            int need = Aead.sealedLength(len);
-            if (sealed.length < need) {
-                sealed = new byte[need];
-            }
-            int n = repo.aead().seal(payload, 0, len, sealed, 0);
-            addToPack(id, type, sealed, 0, n, rawLength, compressed);
-            return n;
+            return addSealing(id, type, payload, 0, len, rawLength, compressed);
         } catch (IOException | RuntimeException e) {
             repo.release(id);
             throw e;
@@ -79,10 +95,28 @@ public final class BlobWriter implements AutoCloseable {
 
     private void addToPack(BlobId id, BlobType type, byte[] buf, int off, int len, int rawLength, boolean compressed)
             throws IOException {
+        openPack().add(id, type, buf, off, len, rawLength, compressed);
+        rollPackIfFull();
+    }
+
+    private int addSealing(BlobId id, BlobType type, byte[] payload, int off, int len, int rawLength, boolean compressed)
+            throws IOException {
+        if (scratch == null) {
+            scratch = Aead.sealScratch();
+        }
+        int n = openPack().addSealing(id, type, repo.aead(), payload, off, len, scratch, rawLength, compressed);
+        rollPackIfFull();
+        return n;
+    }
+
+    private PackWriter openPack() throws IOException {
         if (pack == null) {
             pack = new PackWriter(repo.storage().stagingDir());
         }
-        pack.add(id, type, buf, off, len, rawLength, compressed);
+        return pack;
+    }
+
+    private void rollPackIfFull() throws IOException {
         if (pack.size() >= repo.config().packSize()) {
             PackWriter full = pack;
             pack = null;

@@ -44,6 +44,15 @@ final class PackWriter {
         size += len;
     }
 
+    /** Seals a blob's stored form payload[off, off+len) straight into the pack; returns the sealed length. */
+    int addSealing(BlobId id, BlobType type, Aead aead, byte[] payload, int off, int len, byte[] scratch,
+                   int rawLength, boolean compressed) throws IOException {
+        int n = aead.sealTo(payload, off, len, out, scratch);
+        entries.add(new PackEntry(id, type, null, size, n, rawLength, compressed));
+        size += n;
+        return n;
+    }
+
     long size() {
         return size;
     }

@@ -70,6 +70,21 @@ class AeadTest {
     }
 
     @Test
+    void sealingToAStreamGivesAnOrdinarySealedMessage() throws Exception {
+        java.util.Random r = new java.util.Random(9);
+        byte[] scratch = Aead.sealScratch();
+        for (int len : new int[]{0, 5, 32 * 1024, 32 * 1024 + 1, (1 << 20) + 13}) {
+            byte[] plain = new byte[len + 4];
+            r.nextBytes(plain);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            assertEquals(len + Aead.OVERHEAD, aead.sealTo(plain, 2, len, out, scratch));
+            byte[] sealed = out.toByteArray();
+            assertEquals(len + Aead.OVERHEAD, sealed.length);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Arrays.copyOfRange(plain, 2, 2 + len), aead.open(sealed), "length " + len);
+        }
+    }
+
+    @Test
     void noncesAreFresh() {
         Set<String> nonces = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
