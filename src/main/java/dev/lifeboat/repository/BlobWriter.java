@@ -12,7 +12,8 @@ import java.io.IOException;
  * per-chunk hot path allocates nothing. Not thread-safe: each worker owns one.
  */
 public final class BlobWriter implements AutoCloseable {
-    private static final int FIRST_BUFFER = 256 * 1024;
+    private static final int SMALL = 128 * 1024;
+    private static final int FIRST_BUFFER = Aead.sealedLength((int) Zstd.compressBound(2 * SMALL));
 
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
@@ -50,30 +51,36 @@ public final class BlobWriter implements AutoCloseable {
     /**
      * Compresses buf[off, off+len) behind the nonce's place in the sealing buffer; returns the
      * compressed length, or -1 when compression would not save a 32nd of the blob (not worth the
-     * decompression on restore). The buffer grows by doubling, and only for output that is kept:
-     * zstd stops at the first block that does not fit, so a try into too small a buffer costs
-     * only the input read until then. Sized to the compression bound instead, it held over 8 MiB
-     * per worker for good after the first large chunk, compressible or not.
+     * decompression on restore). Large blobs get only the room a kept output may take, in a buffer
+     * that doubles on demand: zstd stops at the first block that does not fit, so a try into too
+     * small a buffer costs only the input read until then. Sized to the compression bound instead,
+     * the buffer held over 8 MiB per worker for good after the first large chunk, compressible or
+     * not. Small blobs get the whole bound: zstd-jni reports output that does not fit with an
+     * exception, which would cost more than compressing a small blob.
      */
     private int compress(byte[] buf, int off, int len) {
         int room = len - (len >> 5) - 1; // the longest output worth keeping
-        while (room > 0) {
+        if (sealed.length < FIRST_BUFFER) {
+            sealed = new byte[FIRST_BUFFER];
+        }
+        if (len <= SMALL) {
+            int zlen = zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, sealed.length - Aead.OVERHEAD, buf, off, len);
+            return zlen <= room ? zlen : -1;
+        }
+        while (true) {
             int cap = Math.min(room, sealed.length - Aead.OVERHEAD);
-            if (cap > 0) {
-                try {
-                    return zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, cap, buf, off, len);
-                } catch (ZstdException e) {
-                    if (e.getErrorCode() != Zstd.errDstSizeTooSmall()) {
-                        throw e;
-                    }
+            try {
+                return zstd.compressByteArray(sealed, Aead.NONCE_LENGTH, cap, buf, off, len);
+            } catch (ZstdException e) {
+                if (e.getErrorCode() != Zstd.errDstSizeTooSmall()) {
+                    throw e;
                 }
             }
             if (cap >= room) {
-                break;
+                return -1;
             }
-            sealed = new byte[Aead.sealedLength(Math.min(room, Math.max(FIRST_BUFFER, 2 * cap)))];
+            sealed = new byte[Aead.sealedLength(Math.min(room, 2 * cap))];
         }
-        return -1;
     }
 
     /**
