@@ -27,6 +27,8 @@ class JitDirectivesTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("2 compiler directives added"), out);
+        long directives = Files.readAllLines(file).stream().filter(l -> l.strip().startsWith("{ match:")
+                || l.strip().startsWith("match:")).count();
+        assertTrue(out.contains(directives + " compiler directives added"), directives + " directives expected: " + out);
     }
 }
