@@ -94,7 +94,7 @@ public final class CachingStorage implements Storage {
         }
         Path file = file(name);
         try {
-            byte[] data = Files.readAllBytes(file);
+            byte[] data = dev.lifeboat.util.SlicedIo.readAll(file);
             if (matchesName(name, data)) {
                 return data;
             }

@@ -37,6 +37,30 @@ public final class SlicedIo {
         }
     }
 
+    /**
+     * The whole file, read in slices. Files.readAllBytes stages a file in a per-thread direct
+     * buffer as large as the file and keeps it: a restore's thread kept one as large as the
+     * largest tree pack it had read (6 MiB for the kernel tree, up to the pack size).
+     */
+    public static byte[] readAll(java.nio.file.Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + " is too large to read at once (" + size + " bytes)");
+            }
+            byte[] out = new byte[(int) size];
+            int done = 0;
+            while (done < out.length) {
+                int n = ch.read(ByteBuffer.wrap(out, done, Math.min(out.length - done, SLICE)), done);
+                if (n < 0) {
+                    return java.util.Arrays.copyOf(out, done); // it shrank meanwhile
+                }
+                done += n;
+            }
+            return out;
+        }
+    }
+
     /** A stream that hands large writes to out in slices (for streams that end in a channel). */
     public static OutputStream sliced(OutputStream out) {
         return new FilterOutputStream(out) {

@@ -97,6 +97,29 @@ class CorruptionTest {
     }
 
     @Test
+    void aRestoreFromADamagedPackStopsWithOneLineNamingIt() throws Exception {
+        List<Path> packs = files("data");
+        Random r = new Random(5);
+        for (int i = 0; i < 3; i++) {
+            Path pack = packs.get(r.nextInt(packs.size()));
+            byte[] original = Files.readAllBytes(pack);
+            byte[] damaged = original.clone();
+            damaged[r.nextInt(Math.min(damaged.length, 4096))] ^= 0x40; // among the first blobs, not the header
+            Files.write(pack, damaged);
+            try {
+                Cli.Run run = cli.run("restore", "latest", "--target", tmp.resolve("out-" + i).toString());
+                assertTrue(run.exit() != 0, run.toString());
+                assertEquals(1, run.err().strip().lines().count(), "one line: " + run.err());
+                assertTrue(run.err().contains(pack.getFileName().toString().substring(0, 12)) && run.err().contains("does not authenticate"),
+                        run.err());
+            } finally {
+                Files.write(pack, original);
+            }
+        }
+        cli.ok("restore", "latest", "--target", tmp.resolve("out-whole").toString());
+    }
+
+    @Test
     void truncatedAndMissingObjectsAreReported() throws Exception {
         Path pack = files("data").get(0);
         byte[] original = Files.readAllBytes(pack);

@@ -146,7 +146,7 @@ public final class LocalStorage implements Storage {
     @Override
     public byte[] load(String name) throws IOException {
         try {
-            return Files.readAllBytes(resolve(name));
+            return SlicedIo.readAll(resolve(name));
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(name);
         }

@@ -165,7 +165,7 @@ public final class ArchivePush {
         if (!WalName.isSegment(name)) {
             return; // .partial and .backup files: nothing recovery needs from the archive
         }
-        byte[] data = Files.readAllBytes(file);
+        byte[] data = dev.lifeboat.util.SlicedIo.readAll(file);
         int segSize = data.length;
         String object = WalArchive.pieceName(systemId, name, 0, segSize);
         if (archive.exists(object)) {

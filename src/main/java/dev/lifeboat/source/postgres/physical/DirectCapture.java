@@ -274,7 +274,7 @@ final class DirectCapture implements AutoCloseable {
             Path f = dataDir.resolve("pg_wal").resolve(name);
             byte[] data;
             try {
-                data = Files.readAllBytes(f);
+                data = dev.lifeboat.util.SlicedIo.readAll(f);
             } catch (NoSuchFileException e) {
                 throw new PgException("WAL segment " + name + ", needed to make the base backup consistent, is already "
                         + "gone from " + f.getParent() + " (raise wal_keep_size, or stream WAL with a slot)");
