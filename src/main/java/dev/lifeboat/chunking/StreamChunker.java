@@ -12,9 +12,13 @@ import java.util.Arrays;
  */
 public final class StreamChunker {
     private static final int READ_SIZE = 256 * 1024;
+    private static final int FIRST_SIZE = 2 * READ_SIZE;
+    /** Streams in a row that fit the first size, after which a grown buffer is given back. */
+    private static final int SHRINK_AFTER = 256;
 
     private final FastCdc cdc;
     private byte[] buf;
+    private int smallInARow;
 
     public StreamChunker(FastCdc cdc) {
         this.cdc = cdc;
@@ -25,7 +29,7 @@ public final class StreamChunker {
         int max = cdc.params().max();
         if (buf == null) {
             // Most files are small: start small, grow only when a stream needs it.
-            buf = new byte[Math.min(max + READ_SIZE, 2 * READ_SIZE)];
+            buf = new byte[Math.min(max + READ_SIZE, FIRST_SIZE)];
         }
         int start = 0;
         int end = 0;
@@ -67,11 +71,26 @@ public final class StreamChunker {
                 continue;
             }
             if (avail == 0) {
+                keepOrShrink(total);
                 return total;
             }
             int n = cdc.cut(buf, start, avail);
             sink.accept(buf, start, n);
             start += n;
+        }
+    }
+
+    /**
+     * Large files come in clusters (a directory of big headers, a database's tables): the grown
+     * buffer is kept through one, and given back after a long run of small files, so the rest of a
+     * backup does not carry it.
+     */
+    private void keepOrShrink(long streamLength) {
+        if (streamLength > FIRST_SIZE || buf.length <= FIRST_SIZE) {
+            smallInARow = 0;
+        } else if (++smallInARow >= SHRINK_AFTER) {
+            buf = null;
+            smallInARow = 0;
         }
     }
 }

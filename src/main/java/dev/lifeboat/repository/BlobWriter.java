@@ -18,6 +18,7 @@ public final class BlobWriter implements AutoCloseable {
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
     private byte[] sealed = new byte[0];
+    private int smallInARow; // blobs in a row that fit the first buffer: after many, a grown one is given back
     private byte[] scratch;
     private PackWriter pack;
 
@@ -60,6 +61,12 @@ public final class BlobWriter implements AutoCloseable {
      */
     private int compress(byte[] buf, int off, int len) {
         int room = len - (len >> 5) - 1; // the longest output worth keeping
+        if (len > SMALL || sealed.length <= FIRST_BUFFER) {
+            smallInARow = 0;
+        } else if (++smallInARow >= 256) {
+            sealed = new byte[0];
+            smallInARow = 0;
+        }
         if (sealed.length < FIRST_BUFFER) {
             sealed = new byte[FIRST_BUFFER];
         }

@@ -34,6 +34,29 @@ class FastCdcTest {
     }
 
     @Test
+    void aChunkerThatGaveItsBufferBackCutsAsAFreshOne() throws IOException {
+        ChunkerParams big = ChunkerParams.DEFAULT;
+        byte[] seed = new byte[32];
+        byte[] large = new byte[20 << 20];
+        java.util.Arrays.fill(large, (byte) 'x'); // no content boundary: chunks at the maximum, the buffer grows
+        byte[] mixed = random(12 << 20, 4);
+        StreamChunker reused = new StreamChunker(new FastCdc(big, seed));
+        for (int round = 0; round < 2; round++) {
+            List<Integer> got = new ArrayList<>();
+            reused.split(new ByteArrayInputStream(large), (b, off, len) -> got.add(len));
+            assertEquals(sizes(large, big, seed, new ByteArrayInputStream(large)), got);
+            for (int i = 0; i < 300; i++) { // small streams: the grown buffer is given back on the way
+                List<Integer> one = new ArrayList<>();
+                reused.split(new ByteArrayInputStream(random(1000, i)), (b, off, len) -> one.add(len));
+                assertEquals(List.of(1000), one);
+            }
+            List<Integer> again = new ArrayList<>();
+            reused.split(new ByteArrayInputStream(mixed), (b, off, len) -> again.add(len));
+            assertEquals(sizes(mixed, big, seed, new ByteArrayInputStream(mixed)), again);
+        }
+    }
+
+    @Test
     void chunksCoverTheInputWithinBoundsAndNearTheAverage() throws IOException {
         byte[] data = random(8 << 20, 1);
         List<Integer> sizes = sizes(data, SMALL, SEED, new ByteArrayInputStream(data));
