@@ -470,7 +470,7 @@ public final class Repository implements AutoCloseable {
             throw new RepositoryException("blob " + id.shortHex() + " is not in the index (repository damaged; run \"lifeboat check\")");
         }
         byte[] out = reuse != null && reuse.length >= e.rawLength() ? reuse : new byte[e.rawLength()];
-        if (e.type() == BlobType.TREE && metadata != storage) {
+        if (e.type() == BlobType.TREE && storage.remote()) {
             byte[] pack = treePack(e.pack());
             if (e.offset() + e.length() > pack.length) {
                 throw new CorruptObjectException(packName(e.pack()), "is shorter than the index says (truncated)");
@@ -486,10 +486,10 @@ public final class Repository implements AutoCloseable {
         return new Loaded(out, e.rawLength());
     }
 
-    /** Over object storage (with a metadata cache), tree packs are read whole and kept (up to TREE_CACHE bytes):
-     *  walking a snapshot touches thousands of trees, and one request per pack instead of per tree is what makes
-     *  that fast there. From a local directory a tree is read like any blob: kept packs held a restore of the
-     *  kernel tree 7 MiB of heap, for nothing. */
+    /** Over object storage, tree packs are read whole (through the metadata cache when there is one) and kept
+     *  (up to TREE_CACHE bytes): walking a snapshot touches thousands of trees, and one request per pack instead
+     *  of per tree is what makes that fast there. From a local directory a tree is read like any blob: kept packs
+     *  held a restore of the kernel tree 7 MiB of heap, for nothing. */
     private static final long TREE_CACHE = 64L << 20;
     private final java.util.LinkedHashMap<BlobId, byte[]> treePacks = new java.util.LinkedHashMap<>(16, 0.75f, true);
     private long treePackBytes;

@@ -155,6 +155,11 @@ public final class CachingStorage implements Storage {
     }
 
     @Override
+    public boolean remote() {
+        return backend.remote();
+    }
+
+    @Override
     public void close() throws IOException {
         backend.close();
     }

@@ -212,6 +212,11 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public boolean remote() {
+        return delegate.remote();
+    }
+
+    @Override
     public void close() throws IOException {
         delegate.close();
     }

@@ -55,6 +55,14 @@ public interface Storage extends AutoCloseable {
     /** A human-readable location, safe to print (no credentials). */
     String location();
 
+    /**
+     * Whether every request costs a round trip (object storage), so that reading a whole object
+     * once beats reading many ranges of it. Wrappers answer for what they wrap.
+     */
+    default boolean remote() {
+        return false;
+    }
+
     @Override
     default void close() throws IOException {
     }

@@ -256,6 +256,11 @@ public final class FaultyStorage implements Storage {
     }
 
     @Override
+    public boolean remote() {
+        return delegate.remote();
+    }
+
+    @Override
     public void close() throws IOException {
         delegate.close();
     }

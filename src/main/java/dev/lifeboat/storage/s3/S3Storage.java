@@ -351,6 +351,11 @@ public final class S3Storage implements Storage {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public synchronized void close() throws IOException {
         try {
             client().close();

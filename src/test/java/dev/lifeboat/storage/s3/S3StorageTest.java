@@ -91,6 +91,17 @@ class S3StorageTest {
     }
 
     @Test
+    void objectStorageSaysItIsRemoteThroughEveryWrapperAndALocalDirectoryDoesNot(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        // Repository reads trees by whole packs only from remote storage, with or without a metadata cache.
+        assertTrue(storage.remote());
+        assertTrue(new dev.lifeboat.storage.RetryingStorage(storage).remote());
+        assertTrue(new dev.lifeboat.storage.CachingStorage(new dev.lifeboat.storage.RetryingStorage(storage), dir.resolve("c")).remote());
+        dev.lifeboat.storage.local.LocalStorage local = new dev.lifeboat.storage.local.LocalStorage(dir.resolve("r"));
+        org.junit.jupiter.api.Assertions.assertFalse(new dev.lifeboat.storage.RetryingStorage(local).remote());
+    }
+
+    @Test
     void missingObjectsAndShortRanges() throws IOException {
         assertThrows(ObjectNotFoundException.class, () -> storage.load("snapshots/nope"));
         assertThrows(ObjectNotFoundException.class, () -> storage.load("snapshots/nope", 0, 10));
