@@ -1,24 +1,24 @@
 package dev.lifeboat.chunking;
 
+import dev.lifeboat.util.GrowthRelease;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
 /**
  * Splits a stream into content-defined chunks using one reusable buffer of at most the max chunk
- * size plus one read, grown only as far as the longest chunk seen needs. The buffer is kept once
- * grown: dropping it after each large file made every large file allocate megabytes anew, which
- * grew the heap far beyond what was live.
+ * size plus one read, grown only as far as the longest chunk seen needs. A grown buffer is kept
+ * through a run of large files (dropping it after each made every large file allocate megabytes
+ * anew, which grew the heap far beyond what was live) and given back after a run of small ones.
  */
 public final class StreamChunker {
     private static final int READ_SIZE = 256 * 1024;
     private static final int FIRST_SIZE = 2 * READ_SIZE;
-    /** Streams in a row that fit the first size, after which a grown buffer is given back. */
-    private static final int SHRINK_AFTER = 256;
 
     private final FastCdc cdc;
+    private final GrowthRelease release = new GrowthRelease(256);
     private byte[] buf;
-    private int smallInARow;
 
     public StreamChunker(FastCdc cdc) {
         this.cdc = cdc;
@@ -71,26 +71,14 @@ public final class StreamChunker {
                 continue;
             }
             if (avail == 0) {
-                keepOrShrink(total);
+                if (release.giveBack(total <= FIRST_SIZE, buf.length > FIRST_SIZE)) {
+                    buf = null;
+                }
                 return total;
             }
             int n = cdc.cut(buf, start, avail);
             sink.accept(buf, start, n);
             start += n;
-        }
-    }
-
-    /**
-     * Large files come in clusters (a directory of big headers, a database's tables): the grown
-     * buffer is kept through one, and given back after a long run of small files, so the rest of a
-     * backup does not carry it.
-     */
-    private void keepOrShrink(long streamLength) {
-        if (streamLength > FIRST_SIZE || buf.length <= FIRST_SIZE) {
-            smallInARow = 0;
-        } else if (++smallInARow >= SHRINK_AFTER) {
-            buf = null;
-            smallInARow = 0;
         }
     }
 }

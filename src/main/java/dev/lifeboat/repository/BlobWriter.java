@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
 import dev.lifeboat.crypto.Aead;
+import dev.lifeboat.util.GrowthRelease;
 
 import java.io.IOException;
 
@@ -17,8 +18,8 @@ public final class BlobWriter implements AutoCloseable {
 
     private final Repository repo;
     private final ZstdCompressCtx zstd = new ZstdCompressCtx();
+    private final GrowthRelease release = new GrowthRelease(256);
     private byte[] sealed = new byte[0];
-    private int smallInARow; // blobs in a row that fit the first buffer: after many, a grown one is given back
     private byte[] scratch;
     private PackWriter pack;
 
@@ -61,13 +62,7 @@ public final class BlobWriter implements AutoCloseable {
      */
     private int compress(byte[] buf, int off, int len) {
         int room = len - (len >> 5) - 1; // the longest output worth keeping
-        if (len > SMALL || sealed.length <= FIRST_BUFFER) {
-            smallInARow = 0;
-        } else if (++smallInARow >= 256) {
-            sealed = new byte[0];
-            smallInARow = 0;
-        }
-        if (sealed.length < FIRST_BUFFER) {
+        if (sealed.length < FIRST_BUFFER || release.giveBack(len <= SMALL, sealed.length > FIRST_BUFFER)) {
             sealed = new byte[FIRST_BUFFER];
         }
         if (len <= SMALL) {

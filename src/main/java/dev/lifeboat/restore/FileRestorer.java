@@ -79,7 +79,7 @@ public final class FileRestorer {
     }
 
     /**
-     * A file waiting for its blobs. A restore plans every file before writing any, so this is kept
+     * A file waiting for its blobs. A batch plans thousands before writing any, so this is kept
      * small: the directory's path is shared and the node keeps only what the file's metadata needs.
      */
     private static final class FileJob {
