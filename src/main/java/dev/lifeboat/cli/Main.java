@@ -12,14 +12,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
-        description = "Encrypted, deduplicated backups of files and PostgreSQL, verified by restoring them.",
-        subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
-                RestoreCommand.class, DiffCommand.class, DumpCommand.class, CheckCommand.class,
-                ForgetCommand.class, PruneCommand.class, KeyCommand.class, UnlockCommand.class,
-                StatsCommand.class, CopyCommand.class, PgCommand.class, CopiesCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class})
+        description = "Encrypted, deduplicated backups of files and PostgreSQL, verified by restoring them.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order help lists them; {@link Subcommands} adds them. */
+    static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
+            LsCommand.class, RestoreCommand.class, DiffCommand.class, DumpCommand.class, CheckCommand.class,
+            ForgetCommand.class, PruneCommand.class, KeyCommand.class, UnlockCommand.class, StatsCommand.class,
+            CopyCommand.class, PgCommand.class, CopiesCommand.class, RepairCommand.class, AutoComplete.GenerateCompletion.class);
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -31,8 +34,11 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code; every failure becomes one line on stderr. */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        CommandLine cl = Subcommands.add(new CommandLine(new Main()), COMMANDS, args, 0);
+        CommandLine completion = cl.getSubcommands().get("generate-completion");
+        if (completion != null) {
+            completion.getCommandSpec().usageMessage().hidden(false);
+        }
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             System.err.println("lifeboat: " + message(ex));
             if (System.getenv("LIFEBOAT_DEBUG") != null) {

@@ -4,11 +4,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 @Command(name = "pg", mixinStandardHelpOptions = true,
-        description = "PostgreSQL: logical backups and restores, physical base backups, continuous WAL archiving and point-in-time recovery.",
-        subcommands = {PgBackupCommand.class, PgRestoreCommand.class, PgExtractCommand.class, PgVerifyCommand.class,
-                PgInfoCommand.class, PgBasebackupCommand.class, PgWalStreamCommand.class, PgWalCheckCommand.class,
-                PgRestorePointCommand.class, PgArchivePushCommand.class})
+        description = "PostgreSQL: logical backups and restores, physical base backups, continuous WAL archiving and point-in-time recovery.")
 final class PgCommand implements Runnable {
+    static final java.util.List<Class<?>> COMMANDS = java.util.List.of(PgBackupCommand.class, PgRestoreCommand.class,
+            PgExtractCommand.class, PgVerifyCommand.class, PgInfoCommand.class, PgBasebackupCommand.class,
+            PgWalStreamCommand.class, PgWalCheckCommand.class, PgRestorePointCommand.class, PgArchivePushCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
