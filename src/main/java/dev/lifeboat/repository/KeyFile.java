@@ -44,7 +44,7 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("key file is malformed");
         }
-        if (params.memoryKiB() > 4 * 1024 * 1024 || params.iterations() > 100) {
+        if (params.memoryKiB() > 4 * 1024 * 1024 || params.iterations() > 100 || params.parallelism() > 256) {
             throw new IOException("key file asks for unreasonable KDF parameters");
         }
         byte[] wrapping = Kdf.derive(passphrase, saltBytes, params);
