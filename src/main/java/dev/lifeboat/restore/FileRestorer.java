@@ -59,9 +59,12 @@ public final class FileRestorer {
      * Files are planned and written in batches of about this many blobs, so the plan's memory does
      * not grow with the snapshot (a plan of every file took some 500 bytes a file: 40 MiB of heap for
      * the Linux source tree). Packs hold files in the order they are walked here, so a batch reads
-     * few packs that the next one reads again, and then only the spans it needs.
+     * few packs that the next one reads again, and then only the spans it needs. A batch is written
+     * while the next is planned; the first is small, so that writing starts soon (a base backup of
+     * 15,000 blobs was otherwise walked whole, 0.2 s, before the first byte was written).
      */
     private static final int BATCH_BLOBS = 16_384;
+    private static final int FIRST_BATCH_BLOBS = 1_024;
 
     private final Repository repo;
     private final Options opts;
@@ -155,7 +158,8 @@ public final class FileRestorer {
         repo.loadIndex();
         // Content is written batch by batch while the tree is still being walked, so the totals for
         // progress come from the snapshot; a restore of some paths only shows no totals.
-        int batch = Integer.getInteger("lifeboat.restore.batchBlobs", BATCH_BLOBS); // tests make it tiny
+        int maxBatch = Integer.getInteger("lifeboat.restore.batchBlobs", BATCH_BLOBS); // tests make it tiny
+        int[] batch = {Math.min(FIRST_BATCH_BLOBS, maxBatch)};
         var summary = snap.snapshot().summary();
         if (summary != null && opts.includes().isEmpty()) {
             progress.planned(summary.totalFiles(), summary.totalBytes());
@@ -217,10 +221,11 @@ public final class FileRestorer {
                         dir = dest.getParent();
                     }
                     prepareFile(dest, dir, node, freshDirs.contains(dir), byPack, plans);
-                    if (plans.size() >= batch) {
-                        writeContent(byPack);
+                    if (plans.size() >= batch[0]) {
+                        startWriting(byPack);
                         byPack.clear();
                         plans.clear();
+                        batch[0] = Math.min(2 * batch[0], maxBatch);
                     }
                 }
                 case Node.SYMLINK -> {
@@ -237,8 +242,9 @@ public final class FileRestorer {
             return true;
         });
         plans.clear();
-        writeContent(byPack);
+        startWriting(byPack);
         byPack.clear();
+        finishWriting();
         Collections.reverse(dirs); // children before parents, so restoring contents doesn't touch a parent's mtime
         for (Map.Entry<Path, Node> d : dirs) {
             applyMetadata(d.getKey(), d.getValue());
@@ -346,15 +352,28 @@ public final class FileRestorer {
         }
     }
 
-    /** Writes the blobs of one batch, a pack per task; returns when all are written. */
-    private void writeContent(Map<BlobId, List<BlobPlan>> byPack) throws IOException {
+    /** The batch being written: its tasks, one per pack. */
+    private List<Future<?>> writing = List.of();
+
+    /** Waits for the batch before, then starts writing this one's blobs, a pack per task. */
+    private void startWriting(Map<BlobId, List<BlobPlan>> byPack) throws IOException {
+        finishWriting();
         List<Future<?>> futures = new ArrayList<>();
         for (Map.Entry<BlobId, List<BlobPlan>> pack : byPack.entrySet()) {
+            BlobId id = pack.getKey();
+            List<BlobPlan> blobs = pack.getValue(); // not changed after this: planning goes on in new lists
             futures.add(pool.submit(() -> {
-                restorePack(pack.getKey(), pack.getValue());
+                restorePack(id, blobs);
                 return null;
             }));
         }
+        writing = futures;
+    }
+
+    /** Returns when the batch being written is written; the first failure cancels the rest. */
+    private void finishWriting() throws IOException {
+        List<Future<?>> futures = writing;
+        writing = List.of();
         try {
             for (Future<?> f : futures) {
                 Workers.await(f);
