@@ -477,10 +477,12 @@ public final class Repository implements AutoCloseable {
             }
             openBlob(e, pack, (int) e.offset(), out);
         } else {
-            byte[] sealed = storage.load(packName(e.pack()), e.offset(), e.length(), sealedScratch.get());
-            if (sealed.length > sealedScratch.get().length) {
-                sealedScratch.set(sealed);
+            byte[] scratch = sealedScratch.get();
+            if (scratch.length < e.length()) {
+                scratch = new byte[grown(e.length())];
+                sealedScratch.set(scratch);
             }
+            byte[] sealed = storage.load(packName(e.pack()), e.offset(), e.length(), scratch);
             openBlob(e, sealed, 0, out);
         }
         return new Loaded(out, e.rawLength());
@@ -525,6 +527,16 @@ public final class Repository implements AutoCloseable {
     }
 
     private final ThreadLocal<byte[]> openScratch = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /**
+     * A scratch buffer's new size for n bytes: the next multiple of 256 KiB, so that a stream of
+     * blobs of varied sizes regrows it a few times rather than at every larger blob (each time
+     * leaving garbage as large as a blob).
+     */
+    private static int grown(int n) {
+        int step = 256 * 1024;
+        return n > Integer.MAX_VALUE - step ? n : (n + step - 1) / step * step;
+    }
     private final ThreadLocal<com.github.luben.zstd.ZstdDecompressCtx> unzstd =
             ThreadLocal.withInitial(com.github.luben.zstd.ZstdDecompressCtx::new);
 
@@ -537,7 +549,7 @@ public final class Repository implements AutoCloseable {
         if (e.compressed()) {
             payload = openScratch.get();
             if (payload.length < e.length()) {
-                payload = new byte[Math.max(e.length(), 64 * 1024)];
+                payload = new byte[grown(e.length())];
                 openScratch.set(payload);
             }
         }

@@ -144,6 +144,8 @@ final class DumpFiles implements AutoCloseable {
     }
 
     private static final Repository.Loaded END = new Repository.Loaded(new byte[0], 0);
+    /** Blobs of one file in flight: one being loaded, two ready, one being written. */
+    private static final int BUFFERS = 4;
 
     /**
      * Writes a file into a pipe while the next blobs are already being decrypted and decompressed
@@ -151,19 +153,35 @@ final class DumpFiles implements AutoCloseable {
      * blobs' buffers go round between the two threads, and the pipe is written through the
      * channel's small cached buffer: a stream of fresh megabyte arrays, and the native copy a
      * stream makes of each, cost more CPU than the decryption, CPU that the server's COPY needs.
+     * The buffers are made once, as large as the file's largest blob: grown blob by blob, each
+     * larger blob dropped a smaller buffer, and a restore of the bench database made 46 collections
+     * (13 full ones), 0.75 s during which no pipe was fed.
      */
     private static void writeAhead(Repository repo, Node n, java.nio.channels.FileChannel out) throws IOException {
-        java.util.concurrent.BlockingQueue<Repository.Loaded> ready = new java.util.concurrent.ArrayBlockingQueue<>(3);
-        java.util.concurrent.BlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(5);
+        java.util.concurrent.BlockingQueue<Repository.Loaded> ready = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS - 2);
+        int largest = 0;
+        for (String id : n.content()) {
+            dev.lifeboat.repository.PackEntry e = repo.index().get(BlobId.parse(id));
+            largest = e == null ? largest : Math.max(largest, e.rawLength()); // a missing one fails when loaded
+        }
+        int size = largest;
+        int buffers = Math.min(BUFFERS, n.content().size());
+        java.util.concurrent.BlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS);
         AtomicReference<IOException> failed = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread loader = new Thread(() -> {
             try {
+                int made = 0;
                 for (String id : n.content()) {
                     if (stop.get()) {
                         return;
                     }
-                    ready.put(repo.loadBlob(BlobId.parse(id), spare.poll()));
+                    byte[] buf = spare.poll();
+                    if (buf == null) {
+                        buf = made < buffers ? new byte[size] : spare.take();
+                        made++;
+                    }
+                    ready.put(repo.loadBlob(BlobId.parse(id), buf));
                 }
             } catch (IOException e) {
                 failed.set(e);
