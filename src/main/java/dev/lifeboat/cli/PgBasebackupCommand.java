@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "basebackup", mixinStandardHelpOptions = true,
         description = {"Take a physical base backup of the whole cluster (pg_basebackup's stream, with the WAL that makes it consistent).",
-                "Files are stored in page-aligned 128 KiB blocks, so the next base backup stores only the blocks that changed.",
+                "Files are stored in page-aligned 256 KiB blocks, so the next base backup stores only the blocks that changed.",
                 "Needs a user with the REPLICATION attribute and wal_level=replica."})
 final class PgBasebackupCommand implements Callable<Integer> {
     @Mixin

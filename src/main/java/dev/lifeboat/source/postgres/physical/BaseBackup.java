@@ -33,12 +33,17 @@ import java.util.function.Consumer;
  */
 public final class BaseBackup {
     /**
-     * Sixteen PostgreSQL pages: a few changed rows still add little, and each block compresses with
-     * enough context (64 KiB blocks left backups 2-6% larger than pgBackRest's whole-file zstd, half of it
-     * per-block overhead: nonce, tag, pack and index entries, the id in the tree). Recorded in every
-     * base backup (blockSize), so backups made with other sizes stay readable and delta-restorable.
+     * Thirty-two PostgreSQL pages. Each block is compressed alone, so a block needs enough context,
+     * and each costs about 150 bytes (nonce, tag, pack and index entries, the id in the tree): 64 KiB
+     * blocks left backups 2-6% larger than pgBackRest's whole-file zstd, and 128 KiB blocks still left
+     * the incremental after 60 s of pgbench 5.6 MiB larger than pgBackRest's changed files whole (2.4
+     * MiB less with 256 KiB: bench/RESULTS.md, session 8). The price is paid by sparse changes: one
+     * changed page stores 256 KiB (compressed), still far less than the whole 1 GiB file a file-level
+     * incremental stores. Recorded in every base backup (blockSize), so backups made with other sizes
+     * stay readable and delta-restorable; an incremental takes unchanged files only from a parent of
+     * its own block size, so the first base backup after a change of size stores everything again.
      */
-    public static final int BLOCK = 128 * 1024;
+    public static final int BLOCK = 256 * 1024;
 
     public enum Method { AUTO, DIRECT, STREAM }
 

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * encrypt and pack them.
  */
 final class BlockStore implements AutoCloseable {
-    private static final int BATCH = 16 * BaseBackup.BLOCK;
+    /** 2 MiB, a whole number of blocks; three buffers per worker thread go round, and each worker has one more. */
+    private static final int BATCH = 8 * BaseBackup.BLOCK;
 
     record Stored(List<String> ids, long bytes, long added, int blobs) {
     }
