@@ -74,6 +74,11 @@ public final class FileRestorer {
     /** Per worker: the pack span read last and the blob decrypted last, reused so a restore makes little garbage. */
     private final ThreadLocal<byte[]> spanBuffer = new ThreadLocal<>();
     private final ThreadLocal<byte[]> plainBuffer = ThreadLocal.withInitial(() -> new byte[0]);
+    /** Writes every batch's packs: one pool for the whole restore, so its threads keep their buffers. */
+    private ExecutorService pool;
+    private Flusher<FileJob> flusher;
+    /** The batch being written: its tasks, one per pack. */
+    private List<Future<?>> writing = List.of();
 
     public FileRestorer(Repository repo, Options opts, RestoreProgress progress) {
         this.repo = repo;
@@ -149,10 +154,6 @@ public final class FileRestorer {
             }
         }
     }
-
-    /** Writes every batch's packs: one pool for the whole restore, so its threads keep their buffers. */
-    private ExecutorService pool;
-    private Flusher<FileJob> flusher;
 
     private Result restore(SnapshotRef snap) throws IOException {
         repo.loadIndex();
@@ -351,9 +352,6 @@ public final class FileRestorer {
             offset += plan.entry.rawLength();
         }
     }
-
-    /** The batch being written: its tasks, one per pack. */
-    private List<Future<?>> writing = List.of();
 
     /** Waits for the batch before, then starts writing this one's blobs, a pack per task. */
     private void startWriting(Map<BlobId, List<BlobPlan>> byPack) throws IOException {
