@@ -93,21 +93,11 @@ final class Argon2id {
         }
         Phaser barrier = new Phaser(threads);
         AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread[] helpers = new Thread[threads - 1];
-        for (int i = 1; i < threads; i++) {
-            int first = i;
-            helpers[i - 1] = new Thread(() -> fillLanes(first, threads, barrier, failed), "argon2-lanes-" + i);
-            helpers[i - 1].setDaemon(true);
-            helpers[i - 1].start();
-        }
-        fillLanes(0, threads, barrier, failed);
-        for (Thread t : helpers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while deriving the key");
-            }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            dev.lifeboat.util.Workers.runAll(threads, "argon2-lanes", () -> fillLanes(next.getAndIncrement(), threads, barrier, failed));
+        } catch (java.io.InterruptedIOException e) {
+            throw new IllegalStateException("interrupted while deriving the key");
         }
         if (failed.get() != null) {
             throw new IllegalStateException("key derivation failed: " + failed.get(), failed.get());
