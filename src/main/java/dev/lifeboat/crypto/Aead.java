@@ -186,11 +186,9 @@ public final class Aead {
     public int sealTo(byte[] plain, int off, int len, OutputStream out, byte[] scratch) throws IOException {
         warmUpIfLarge(len);
         byte[] nonce = new byte[NONCE_LENGTH];
-        RANDOM.get().nextBytes(nonce);
+        Cipher c = encryptor(nonce);
         out.write(nonce);
         try {
-            Cipher c = ciphers.get();
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
             int done = 0;
             while (len - done > SLICE) {
                 out.write(scratch, 0, c.update(plain, off + done, SLICE, scratch, 0));
@@ -212,13 +210,23 @@ public final class Aead {
         return seal(buf, off + NONCE_LENGTH, len, buf, off);
     }
 
-    private int seal(byte[] plain, int off, int len, byte[] out, int outOff, int slice) {
-        byte[] nonce = new byte[NONCE_LENGTH];
+    /** This thread's cipher, set up to encrypt under a fresh random nonce, which it writes into nonce. */
+    private Cipher encryptor(byte[] nonce) {
         RANDOM.get().nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, outOff, NONCE_LENGTH);
         try {
             Cipher c = ciphers.get();
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+            return c;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("encryption failed", e);
+        }
+    }
+
+    private int seal(byte[] plain, int off, int len, byte[] out, int outOff, int slice) {
+        byte[] nonce = new byte[NONCE_LENGTH];
+        Cipher c = encryptor(nonce);
+        System.arraycopy(nonce, 0, out, outOff, NONCE_LENGTH);
+        try {
             // Slices keep the cipher's per-call methods hot enough for C2 to use the CLMUL/AES-NI
             // intrinsics; one call per large blob would leave GHASH in plain Java (see warmUp).
             int done = 0;
