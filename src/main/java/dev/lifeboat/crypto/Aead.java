@@ -167,10 +167,7 @@ public final class Aead {
     private static void warmUpIfLarge(int len) {
         // Only a process sealing large blobs needs the fast path early; small objects never wait for it.
         if (len > SLICE && !WARMED.get() && WARMED.compareAndSet(false, true)) {
-            Thread t = new Thread(Aead::warmUp, "aead-warm-up");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            t.start();
+            dev.lifeboat.util.Workers.startDaemon("aead-warm-up", Aead::warmUp);
         }
     }
 
@@ -258,10 +255,7 @@ public final class Aead {
     /** Decrypts into out at outOff; returns the plaintext length. */
     public int open(byte[] sealed, int off, int len, byte[] out, int outOff) throws AuthenticationException {
         if (len > LARGE && !OPEN_WARMED.get() && OPEN_WARMED.compareAndSet(false, true)) {
-            Thread t = new Thread(Aead::warmUpOpen, "aead-open-warm-up");
-            t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
-            t.start();
+            dev.lifeboat.util.Workers.startDaemon("aead-open-warm-up", Aead::warmUpOpen);
         }
         if (len < OVERHEAD) {
             throw new AuthenticationException("ciphertext too short (" + len + " bytes)");
