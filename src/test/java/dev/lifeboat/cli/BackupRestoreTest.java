@@ -19,6 +19,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackupRestoreTest {
@@ -81,6 +82,46 @@ class BackupRestoreTest {
         assertEquals(Trees.describe(src), Trees.describe(restored));
         assertEquals(Files.getAttribute(restored.resolve("d1/original.txt"), "unix:ino"),
                 Files.getAttribute(restored.resolve("d1/hardlink.txt"), "unix:ino"), "hard links restored as one inode");
+    }
+
+    @Test
+    void aDamagedBlobInALaterBatchStillStopsTheRestore() throws Exception {
+        // Batches are written while the next is planned: a failure must surface all the same.
+        byte[] late = new byte[300_000];
+        new java.util.Random(6).nextBytes(late);
+        Files.write(src.resolve("zzz-late.bin"), late);
+        cli.ok("backup", src.toString());
+        dev.lifeboat.repository.PackEntry entry;
+        try (var repo = dev.lifeboat.repository.Repository.open(
+                new dev.lifeboat.storage.local.LocalStorage(cli.repo()), "correct horse".toCharArray())) {
+            repo.loadIndex();
+            String file = src.resolve("zzz-late.bin").toString();
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            new dev.lifeboat.repository.TreeWalker(repo).walk(
+                    dev.lifeboat.repository.Snapshots.find(repo, "latest").snapshot().tree(), (p, n) -> {
+                        if (p.equals(file)) {
+                            ids.addAll(n.content());
+                        }
+                        return true;
+                    });
+            entry = repo.index().get(dev.lifeboat.repository.BlobId.parse(ids.get(ids.size() - 1)));
+        }
+        String pack = entry.pack().hex();
+        Path packFile = cli.repo().resolve(dev.lifeboat.repository.Repository.packName(entry.pack()));
+        byte[] bytes = Files.readAllBytes(packFile);
+        bytes[(int) entry.offset() + entry.length() / 2] ^= 0x01;
+        Files.write(packFile, bytes);
+
+        System.setProperty("lifeboat.restore.batchBlobs", "3");
+        Cli.Run r;
+        try {
+            r = cli.run("restore", "latest", "--target", tmp.resolve("out").toString());
+        } finally {
+            System.clearProperty("lifeboat.restore.batchBlobs");
+        }
+        assertNotEquals(0, r.exit(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(pack.substring(0, 12)) && r.err().contains("does not authenticate"), r.err());
     }
 
     @Test
