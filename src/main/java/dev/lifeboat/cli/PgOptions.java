@@ -25,7 +25,7 @@ public final class PgOptions {
     }
 
     /**
-     * While the passphrase is stretched (Argon2id, about half a second), loads the PostgreSQL
+     * While the passphrase is stretched (Argon2id, about a fifth of a second), loads the PostgreSQL
      * driver, opens one connection and finds the installed PostgreSQL tools, so the real work
      * starts warm. Failures are ignored here: the real attempt reports them.
      */

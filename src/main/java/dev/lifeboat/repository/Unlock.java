@@ -18,7 +18,7 @@ import java.util.concurrent.FutureTask;
 
 /**
  * Finds the key file a passphrase opens. With a local cache of the key files, the key derivation
- * (a third of a second of one core, by design) runs while the backend is still being reached and
+ * (a fifth of a second, by design) runs while the backend is still being reached and
  * listed, instead of after it; a cached key is only accepted once the backend's listing shows that
  * it still exists, so a removed key stays removed.
  */
