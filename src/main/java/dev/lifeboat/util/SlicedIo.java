@@ -7,9 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Writes heap arrays to channels in bounded slices. The JDK copies every heap-buffer channel
- * write through a per-thread direct buffer as large as the request and keeps it cached, so
- * one 8 MiB write pins 8 MiB of native memory in that thread for good.
+ * Reads and writes heap arrays through channels in bounded slices. The JDK copies every
+ * heap-buffer channel read or write through a per-thread direct buffer as large as the request
+ * and keeps it cached, so one 8 MiB write pins 8 MiB of native memory in that thread for good.
  */
 public final class SlicedIo {
     public static final int SLICE = 256 * 1024;
@@ -49,16 +49,22 @@ public final class SlicedIo {
                 throw new IOException(file + " is too large to read at once (" + size + " bytes)");
             }
             byte[] out = new byte[(int) size];
-            int done = 0;
-            while (done < out.length) {
-                int n = ch.read(ByteBuffer.wrap(out, done, Math.min(out.length - done, SLICE)), done);
-                if (n < 0) {
-                    return java.util.Arrays.copyOf(out, done); // it shrank meanwhile
-                }
-                done += n;
-            }
-            return out;
+            int n = read(ch, out, 0, out.length, 0);
+            return n < out.length ? java.util.Arrays.copyOf(out, n) : out; // it shrank meanwhile
         }
+    }
+
+    /** Reads into b[off, off+len) from pos; returns the bytes read, fewer than len only at the end of the file. */
+    public static int read(FileChannel ch, byte[] b, int off, int len, long pos) throws IOException {
+        int done = 0;
+        while (done < len) {
+            int n = ch.read(ByteBuffer.wrap(b, off + done, Math.min(len - done, SLICE)), pos + done);
+            if (n < 0) {
+                break;
+            }
+            done += n;
+        }
+        return done;
     }
 
     /** A stream that hands large writes to out in slices (for streams that end in a channel). */

@@ -8,7 +8,6 @@ import dev.lifeboat.util.SlicedIo;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -127,18 +126,9 @@ public final class LocalStorage implements Storage {
 
     /** Positional read that fails instead of returning short data, so truncation is reported. */
     static byte[] readFully(FileChannel ch, long offset, int length, String name, byte[] out) throws IOException {
-        long pos = offset;
-        int done = 0;
-        while (done < length) {
-            // Slices keep the JDK's per-thread staging buffer (direct memory, sized by the request) small.
-            ByteBuffer buf = ByteBuffer.wrap(out, done, Math.min(length - done, SlicedIo.SLICE));
-            int n = ch.read(buf, pos);
-            if (n < 0) {
-                throw new EOFException("object " + name + " is truncated: wanted " + length
-                        + " bytes at offset " + offset + ", file has " + ch.size());
-            }
-            pos += n;
-            done += n;
+        if (SlicedIo.read(ch, out, 0, length, offset) < length) {
+            throw new EOFException("object " + name + " is truncated: wanted " + length
+                    + " bytes at offset " + offset + ", file has " + ch.size());
         }
         return out;
     }

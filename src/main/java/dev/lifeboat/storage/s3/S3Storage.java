@@ -213,14 +213,8 @@ public final class S3Storage implements Storage {
     }
 
     private static void readFully(FileChannel ch, byte[] buf, int len, long offset, Path source) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
-        long pos = offset;
-        while (bb.hasRemaining()) {
-            int n = ch.read(bb, pos);
-            if (n < 0) {
-                throw new EOFException(source + " shrank while it was being uploaded");
-            }
-            pos += n;
+        if (dev.lifeboat.util.SlicedIo.read(ch, buf, 0, len, offset) < len) {
+            throw new EOFException(source + " shrank while it was being uploaded");
         }
     }
 
