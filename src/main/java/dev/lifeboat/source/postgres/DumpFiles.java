@@ -159,20 +159,23 @@ final class DumpFiles implements AutoCloseable {
      */
     private static void writeAhead(Repository repo, Node n, java.nio.channels.FileChannel out) throws IOException {
         java.util.concurrent.BlockingQueue<Repository.Loaded> ready = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS - 2);
+        List<BlobId> ids = new ArrayList<>(n.content().size());
         int largest = 0;
-        for (String id : n.content()) {
-            dev.lifeboat.repository.PackEntry e = repo.index().get(BlobId.parse(id));
+        for (String hex : n.content()) {
+            BlobId id = BlobId.parse(hex);
+            ids.add(id);
+            dev.lifeboat.repository.PackEntry e = repo.index().get(id);
             largest = e == null ? largest : Math.max(largest, e.rawLength()); // a missing one fails when loaded
         }
         int size = largest;
-        int buffers = Math.min(BUFFERS, n.content().size());
+        int buffers = Math.min(BUFFERS, ids.size());
         java.util.concurrent.BlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS);
         AtomicReference<IOException> failed = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread loader = new Thread(() -> {
             try {
                 int made = 0;
-                for (String id : n.content()) {
+                for (BlobId id : ids) {
                     if (stop.get()) {
                         return;
                     }
@@ -181,7 +184,7 @@ final class DumpFiles implements AutoCloseable {
                         buf = made < buffers ? new byte[size] : spare.take();
                         made++;
                     }
-                    ready.put(repo.loadBlob(BlobId.parse(id), buf));
+                    ready.put(repo.loadBlob(id, buf));
                 }
             } catch (IOException e) {
                 failed.set(e);
