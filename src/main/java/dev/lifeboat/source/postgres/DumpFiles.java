@@ -14,21 +14,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A database's pg_dump directory laid out on disk from a snapshot. For pg_restore the data files
  * are named pipes fed from the repository as pg_restore opens them, so a restore needs no
- * temporary copy of the dump; for extract they are written out as regular files.
+ * temporary copy of the dump; for extract they are written out as regular files; a whole-database
+ * restore loads the tables' data itself ({@link #writeAhead}).
  */
 final class DumpFiles implements AutoCloseable {
     private final Repository repo;
     private final Path dir;
     private final List<Thread> feeders = new ArrayList<>();
     private final List<Path> pipes = new ArrayList<>();
-    private final Set<String> fed = ConcurrentHashMap.newKeySet();
+    private final java.util.Map<String, Node> data = new java.util.TreeMap<>();
     private final AtomicReference<IOException> readFailure = new AtomicReference<>();
     private volatile Runnable onReadFailure = () -> { };
 
@@ -60,29 +59,45 @@ final class DumpFiles implements AutoCloseable {
 
     /** Lays the dump out in {@code dir} with a named pipe for every data file, each fed by its own thread. */
     static DumpFiles piped(Repository repo, Tree dump, Path dir) throws IOException {
+        DumpFiles f = layOut(repo, dump, dir);
+        f.pipe(name -> true);
+        return f;
+    }
+
+    /** Writes the dump's table of contents and other small files into {@code dir}; no data file yet. */
+    static DumpFiles layOut(Repository repo, Tree dump, Path dir) throws IOException {
         DumpFiles f = new DumpFiles(repo, dir);
-        List<Node> data = new ArrayList<>();
         for (Node n : dump.nodes()) {
             if (!n.isFile()) {
                 continue;
             }
             checkName(n.name());
             if (n.name().endsWith(".dat") && !n.name().equals(DatabaseDumper.TOC)) {
-                data.add(n);
+                f.data.put(n.name(), n);
             } else {
                 try (OutputStream out = Files.newOutputStream(dir.resolve(n.name()))) {
                     write(repo, n, out);
                 }
             }
         }
-        f.mkfifos(data);
-        for (Node n : data) {
-            Thread t = new Thread(null, () -> f.feed(n), "feed-" + n.name(), 256 * 1024);
+        return f;
+    }
+
+    /** Makes a named pipe for each data file {@code which} accepts, each fed by its own thread as it is opened. */
+    void pipe(java.util.function.Predicate<String> which) throws IOException {
+        List<Node> chosen = data.values().stream().filter(n -> which.test(n.name())).toList();
+        mkfifos(chosen);
+        for (Node n : chosen) {
+            Thread t = new Thread(null, () -> feed(n), "feed-" + n.name(), 256 * 1024);
             t.setDaemon(true);
-            f.feeders.add(t);
+            feeders.add(t);
             t.start();
         }
-        return f;
+    }
+
+    /** The data file {@code name} of the dump, or null. */
+    Node dataFile(String name) {
+        return data.get(name);
     }
 
     Path dir() {
@@ -92,11 +107,6 @@ final class DumpFiles implements AutoCloseable {
     /** What to do when the snapshot cannot be read: kill the consumer, so it cannot commit a truncated table. */
     void onReadFailure(Runnable action) {
         this.onReadFailure = action;
-    }
-
-    /** Data files pg_restore read to the end; read it before {@link #close}, which releases the unread ones. */
-    Set<String> fed() {
-        return fed;
     }
 
     /** A failure to read the repository while feeding, which pg_restore would only see as a short file. */
@@ -130,14 +140,16 @@ final class DumpFiles implements AutoCloseable {
         // Opening blocks until pg_restore opens the pipe to read it.
         try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
             try {
-                writeAhead(repo, n, out);
+                writeAhead(repo, blobIds(n), 0, (i, b, len) -> {
+                    dev.lifeboat.util.SlicedIo.write(out, b, 0, len);
+                    return true;
+                });
             } catch (RepositoryIOException e) {
                 readFailure.compareAndSet(null, e.getCause());
                 // Stop the reader before closing the pipe: a short file would look like a complete table.
                 onReadFailure.run();
                 return;
             }
-            fed.add(n.name());
         } catch (IOException e) {
             // pg_restore closed the pipe early (it failed, or did not want this file)
         }
@@ -147,9 +159,23 @@ final class DumpFiles implements AutoCloseable {
     /** Blobs of one file in flight: one being loaded, two ready, one being written. */
     private static final int BUFFERS = 4;
 
+    /** Where {@link #writeAhead} puts a data file's bytes, one blob at a time. */
+    interface Sink {
+        /** Takes the first {@code len} bytes of {@code b}, the blob at {@code index}; false stops the writing. */
+        boolean write(int index, byte[] b, int len) throws IOException;
+    }
+
+    static List<BlobId> blobIds(Node n) {
+        List<BlobId> ids = new ArrayList<>(n.content().size());
+        for (String hex : n.content()) {
+            ids.add(BlobId.parse(hex));
+        }
+        return ids;
+    }
+
     /**
-     * Writes a file into a pipe while the next blobs are already being decrypted and decompressed
-     * on another thread: written one after the other, pg_restore would wait on every blob. The
+     * Writes a file into a pipe or a COPY while the next blobs are already being decrypted and decompressed
+     * on another thread: written one after the other, the server would wait on every blob. The
      * blobs' buffers go round between the two threads, and the pipe is written through the
      * channel's small cached buffer: a stream of fresh megabyte arrays, and the native copy a
      * stream makes of each, cost more CPU than the decryption, CPU that the server's COPY needs.
@@ -157,13 +183,11 @@ final class DumpFiles implements AutoCloseable {
      * larger blob dropped a smaller buffer, and a restore of the bench database made 46 collections
      * (13 full ones), 0.75 s during which no pipe was fed.
      */
-    private static void writeAhead(Repository repo, Node n, java.nio.channels.FileChannel out) throws IOException {
+    static void writeAhead(Repository repo, List<BlobId> all, int from, Sink out) throws IOException {
         java.util.concurrent.BlockingQueue<Repository.Loaded> ready = new java.util.concurrent.ArrayBlockingQueue<>(BUFFERS - 2);
-        List<BlobId> ids = new ArrayList<>(n.content().size());
+        List<BlobId> ids = all.subList(from, all.size());
         int largest = 0;
-        for (String hex : n.content()) {
-            BlobId id = BlobId.parse(hex);
-            ids.add(id);
+        for (BlobId id : ids) {
             dev.lifeboat.repository.PackEntry e = repo.index().get(id);
             largest = e == null ? largest : Math.max(largest, e.rawLength()); // a missing one fails when loaded
         }
@@ -196,17 +220,19 @@ final class DumpFiles implements AutoCloseable {
             } catch (InterruptedException ignored) {
                 // the writer has given up
             }
-        }, "load-" + n.name());
+        }, "load-" + Thread.currentThread().getName());
         loader.setDaemon(true);
         loader.start();
         try {
-            while (true) {
+            for (int index = from; ; ) {
                 Repository.Loaded blob = ready.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
                 if (blob == END || (blob == null && !loader.isAlive() && ready.isEmpty())) {
                     break;
                 }
                 if (blob != null) {
-                    dev.lifeboat.util.SlicedIo.write(out, blob.data(), 0, blob.length());
+                    if (!out.write(index++, blob.data(), blob.length())) {
+                        return;
+                    }
                     spare.offer(blob.data());
                 }
             }

@@ -8,7 +8,6 @@ import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
 import dev.lifeboat.source.postgres.DumpInfo.TableDump;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * {@code lifeboat pg restore}: a database from a snapshot into a new database (the default), over
  * an existing one ({@code --replace}, after a safety snapshot), or selected tables into an
- * existing database. pg_restore does the work, reading the dump through named pipes.
+ * existing database. A whole database is restored by {@link DatabaseRestore}, selected tables by
+ * {@link TableRestore}.
  */
 public final class PgRestore {
 
@@ -104,14 +104,15 @@ public final class PgRestore {
             created = true;
         }
         int tables;
+        DatabaseRestore restore = new DatabaseRestore(repo, opts, pgRestore, db);
         try {
-            tables = restoreAll(pgRestore, dump, db);
+            tables = restore.run(dump);
         } catch (PgException e) {
             String back = safety != null ? "; the previous contents are in safety snapshot " + safety.shortHex()
                     + " (lifeboat pg restore " + safety.shortHex() + " --db ... --replace)" : "";
             throw new PgException(e.getMessage() + back, e);
         }
-        analyze(opts.target, opts.jobs);
+        analyze(opts.target, opts.jobs, restore.analyzed());
         if (!opts.noOwner) {
             notes.add("objects keep their original owners; roles are not part of a single-database backup and must exist on the target (or use --no-owner)");
         }
@@ -122,43 +123,6 @@ public final class PgRestore {
             notes.add("this snapshot holds data only: the tables had to exist already");
         }
         return new Result(target, created, safety, tables, notes, Duration.between(start, Instant.now()));
-    }
-
-    private int restoreAll(Path pgRestore, Tree dump, DatabaseDump db) throws IOException {
-        Path work = Files.createTempDirectory(opts.tmpDir, "lifeboat-pgrestore-");
-        try (DumpFiles files = DumpFiles.piped(repo, dump, work)) {
-            List<String> args = new ArrayList<>(List.of("--verbose", "--exit-on-error", "--jobs=" + Math.max(1, opts.jobs),
-                    "--dbname=" + opts.target.conninfo()));
-            args.addAll(commonArgs(opts));
-            args.add(work.toString());
-            PgTool tool = PgTool.start(pgRestore, args, opts.target, ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
-                    ProcessBuilder.Redirect.DISCARD, null);
-            files.onReadFailure(tool::kill);
-            int code = tool.waitFor();
-            Set<String> fed = Set.copyOf(files.fed());
-            if (files.readFailure() != null) {
-                throw new PgException("restore of " + opts.target.dbname() + " stopped: cannot read the snapshot: "
-                        + files.readFailure().getMessage() + "; " + restored(db, fed));
-            }
-            if (code != 0) {
-                String err = tool.error();
-                if (err.contains("role") && err.contains("does not exist")) {
-                    err += " (restore with --no-owner --no-privileges, or create the role first)";
-                }
-                throw new PgException("pg_restore into " + opts.target.dbname() + " failed: " + err + "; " + restored(db, fed));
-            }
-            return (int) db.tables().stream().filter(t -> fed.contains(t.file())).count();
-        } finally {
-            DatabaseDumper.deleteTree(work);
-        }
-    }
-
-    /** What a failed restore had loaded: the user must know which tables are complete. */
-    private static String restored(DatabaseDump db, Set<String> fed) {
-        List<String> done = db.tables().stream().filter(t -> fed.contains(t.file())).map(TableDump::qualified).toList();
-        String list = done.size() <= 20 ? String.join(", ", done) : String.join(", ", done.subList(0, 20)) + ", ...";
-        return "data of " + done.size() + " of " + db.tables().size() + " tables was sent"
-                + (done.isEmpty() ? "" : " (" + list + ")");
     }
 
     static List<String> commonArgs(Options o) {
@@ -234,15 +198,22 @@ public final class PgRestore {
         }
     }
 
-    /** ANALYZE, table by table, largest first, on {@code jobs} connections: fresh statistics before the first query. */
-    private static void analyze(PgConn db, int jobs) {
+    /**
+     * ANALYZE, table by table, largest first, on {@code jobs} connections: fresh statistics before the
+     * first query. Tables ANALYZEd as they were loaded are skipped, unless they have an expression
+     * index: its statistics are gathered only once the index exists.
+     */
+    private static void analyze(PgConn db, int jobs, Set<String> done) {
         List<String> tables = new ArrayList<>();
         try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "SELECT format('%I.%I', n.nspname, c.relname), EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid "
+                        + "AND i.indexprs IS NOT NULL) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                         + "WHERE c.relkind IN ('r','m','p') AND n.nspname NOT IN ('pg_catalog','information_schema') "
                         + "AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY c.relpages DESC")) {
             while (rs.next()) {
-                tables.add(rs.getString(1));
+                if (!done.contains(rs.getString(1)) || rs.getBoolean(2)) {
+                    tables.add(rs.getString(1));
+                }
             }
         } catch (SQLException e) {
             throw new PgException("restored, but cannot list tables to ANALYZE in " + db.dbname() + ": " + PgErrors.oneLine(e), e);

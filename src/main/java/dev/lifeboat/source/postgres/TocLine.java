@@ -20,7 +20,15 @@ record TocLine(int dumpId, long tableOid, long oid, String desc, String rest, St
 
     /** The table of contents of the dump in {@code dir}, read with {@code pg_restore --list}. */
     static java.util.List<TocLine> list(java.nio.file.Path pgRestore, java.nio.file.Path dir) {
-        PgTool tool = PgTool.start(pgRestore, java.util.List.of("--list", dir.toString()), null,
+        return list(pgRestore, dir, List.of());
+    }
+
+    /** The entries that pg_restore with {@code filters} (--schema, --section...) would restore. */
+    static java.util.List<TocLine> list(java.nio.file.Path pgRestore, java.nio.file.Path dir, List<String> filters) {
+        List<String> args = new java.util.ArrayList<>(filters);
+        args.add("--list");
+        args.add(dir.toString());
+        PgTool tool = PgTool.start(pgRestore, args, null,
                 ProcessBuilder.Redirect.from(new java.io.File("/dev/null")), ProcessBuilder.Redirect.PIPE, null);
         java.util.List<TocLine> out = new java.util.ArrayList<>();
         try (java.io.InputStream in = tool.process().getInputStream()) {

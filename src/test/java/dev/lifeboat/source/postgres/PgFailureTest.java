@@ -195,7 +195,7 @@ class PgFailureTest {
         assertEquals(1, r.exit(), r.toString());
         String err = r.err();
         assertTrue(err.contains("role \"gone\" does not exist") && err.contains("--no-owner"), err);
-        assertTrue(err.contains("of 2 tables was sent"), err);
+        assertTrue(err.contains("of 2 tables was loaded"), err);
         String safety = err.replaceAll("(?s).*previous contents are in safety snapshot ([0-9a-f]{8}).*", "$1");
         assertEquals(8, safety.length(), err);
 

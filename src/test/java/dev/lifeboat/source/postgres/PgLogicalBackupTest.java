@@ -58,7 +58,7 @@ class PgLogicalBackupTest {
         }
     }
 
-    private static void assertSameDatabase(LocalCluster pg, String expectedDb, String actualDb) throws Exception {
+    static void assertSameDatabase(LocalCluster pg, String expectedDb, String actualDb) throws Exception {
         Path pgDump = PgExtension.testBinaries().tool("pg_dump");
         assertEquals(PgFingerprint.schema(pgDump, pg.connectionUri(expectedDb)),
                 PgFingerprint.schema(pgDump, pg.connectionUri(actualDb)), "schema of " + actualDb);

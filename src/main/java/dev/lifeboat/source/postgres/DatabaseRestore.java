@@ -1,0 +1,142 @@
+package dev.lifeboat.source.postgres;
+
+import dev.lifeboat.repository.Repository;
+import dev.lifeboat.repository.Tree;
+import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
+import dev.lifeboat.source.postgres.DumpInfo.TableDump;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Restores a whole database from a snapshot's dump in pg_dump's three sections: pg_restore creates
+ * the schema (pre-data); Lifeboat loads the tables' data ({@link TableLoader}) while pg_restore
+ * restores the data section's other entries (sequence values, large objects) from named pipes; then
+ * pg_restore with {@code --jobs} builds indexes and constraints and restores the rest (post-data).
+ * This is the split that pg_restore's {@code --section} is made for, so pg_restore alone can restore
+ * a dump the same way ({@code pg extract}).
+ */
+final class DatabaseRestore {
+    private final Repository repo;
+    private final PgRestore.Options opts;
+    private final Path pgRestore;
+    private final DatabaseDump db;
+
+    /** Tables ANALYZEd as soon as they were loaded. */
+    private Set<String> analyzed = Set.of();
+
+    DatabaseRestore(Repository repo, PgRestore.Options opts, Path pgRestore, DatabaseDump db) {
+        this.repo = repo;
+        this.opts = opts;
+        this.pgRestore = pgRestore;
+        this.db = db;
+    }
+
+    Set<String> analyzed() {
+        return analyzed;
+    }
+
+    /** Restores the dump; returns how many tables got their data. */
+    int run(Tree dump) throws IOException {
+        Path work = Files.createTempDirectory(opts.tmpDir(), "lifeboat-pgrestore-");
+        Set<String> loaded = new HashSet<>();
+        Set<String> partly = new HashSet<>();
+        try (DumpFiles files = DumpFiles.layOut(repo, dump, work)) {
+            List<String> filters = PgRestore.commonArgs(opts);
+            DataItems items = DataItems.probe(pgRestore, work, filters);
+            Set<String> tableFiles = new HashSet<>();
+            items.tables().forEach(t -> tableFiles.add(t.file()));
+            files.pipe(name -> !tableFiles.contains(name));
+            try {
+                pgRestore(List.of("--section=pre-data"), files);
+                TableLoader loader = new TableLoader(repo, files, opts.target(), items);
+                PgTool other = startOther(work, items, files);
+                try {
+                    loader.run(opts.jobs());
+                } catch (PgException e) {
+                    if (other != null) {
+                        other.kill();
+                    }
+                    throw e;
+                } finally {
+                    loaded.addAll(loader.loaded());
+                    partly.addAll(loader.partlyLoaded());
+                }
+                finish(other, files);
+                analyzed = Set.copyOf(loader.analyzed());
+                pgRestore(List.of("--section=post-data", "--jobs=" + Math.max(1, opts.jobs())), files);
+            } catch (PgException e) {
+                throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);
+            }
+            return (int) db.tables().stream().filter(t -> loaded.contains(t.file())).count();
+        } finally {
+            DatabaseDumper.deleteTree(work);
+        }
+    }
+
+    /** The data section's entries that are not table data, restored by pg_restore; null when there are none. */
+    private PgTool startOther(Path work, DataItems items, DumpFiles files) throws IOException {
+        if (items.other().isEmpty()) {
+            return null;
+        }
+        Path list = work.resolve("lifeboat-other-data.list");
+        Files.writeString(list, String.join("\n", items.other()) + "\n");
+        PgTool tool = start(List.of("--section=data", "--use-list=" + list), files);
+        files.onReadFailure(tool::kill);
+        return tool;
+    }
+
+    private void finish(PgTool other, DumpFiles files) {
+        if (other != null) {
+            check(other, other.waitFor(), files);
+        }
+    }
+
+    private void pgRestore(List<String> section, DumpFiles files) {
+        PgTool tool = start(section, files);
+        check(tool, tool.waitFor(), files);
+    }
+
+    private PgTool start(List<String> section, DumpFiles files) {
+        List<String> args = new ArrayList<>(List.of("--verbose", "--exit-on-error", "--dbname=" + opts.target().conninfo()));
+        args.addAll(section);
+        args.addAll(PgRestore.commonArgs(opts));
+        args.add(files.dir().toString());
+        return PgTool.start(pgRestore, args, opts.target(), ProcessBuilder.Redirect.from(new File("/dev/null")),
+                ProcessBuilder.Redirect.DISCARD, null);
+    }
+
+    private static void check(PgTool tool, int code, DumpFiles files) {
+        if (files.readFailure() != null) {
+            throw new PgException("cannot read the snapshot: " + files.readFailure().getMessage());
+        }
+        if (code != 0) {
+            String err = tool.error();
+            if (err.contains("role") && err.contains("does not exist")) {
+                err += " (restore with --no-owner --no-privileges, or create the role first)";
+            }
+            throw new PgException(err);
+        }
+    }
+
+    /** What a failed restore had loaded: the user must know which tables are complete. */
+    private String restored(Set<String> loaded, Set<String> partly) {
+        List<String> done = db.tables().stream().filter(t -> loaded.contains(t.file())).map(TableDump::qualified).toList();
+        List<String> part = db.tables().stream().filter(t -> partly.contains(t.file())).map(TableDump::qualified).toList();
+        return "data of " + done.size() + " of " + db.tables().size() + " tables was loaded" + names(done)
+                + (part.isEmpty() ? "" : "; " + part.size() + " only in part" + names(part));
+    }
+
+    private static String names(List<String> tables) {
+        if (tables.isEmpty()) {
+            return "";
+        }
+        return " (" + (tables.size() <= 20 ? String.join(", ", tables) : String.join(", ", tables.subList(0, 20)) + ", ...") + ")";
+    }
+}
