@@ -22,11 +22,14 @@ import java.util.Set;
  * This is the split that pg_restore's {@code --section} is made for, so pg_restore alone can restore
  * a dump the same way ({@code pg extract}).
  */
-final class DatabaseRestore {
+final class DatabaseRestore implements AutoCloseable {
     private final Repository repo;
     private final PgRestore.Options opts;
     private final Path pgRestore;
     private final DatabaseDump db;
+    private Path work;
+    private DumpFiles files;
+    private DataItems items;
 
     /** Tables ANALYZEd as soon as they were loaded. */
     private Set<String> analyzed = Set.of();
@@ -42,40 +45,50 @@ final class DatabaseRestore {
         return analyzed;
     }
 
-    /** Restores the dump; returns how many tables got their data. */
-    int run(Tree dump) throws IOException {
-        Path work = Files.createTempDirectory(opts.tmpDir(), "lifeboat-pgrestore-");
+    /** Lays the dump out and reads its data section; needs no database yet, so it runs while the target is made. */
+    void prepare(Tree dump) throws IOException {
+        work = Files.createTempDirectory(opts.tmpDir(), "lifeboat-pgrestore-");
+        files = DumpFiles.layOut(repo, dump, work);
+        items = DataItems.probe(pgRestore, work, PgRestore.commonArgs(opts));
+        Set<String> tableFiles = new HashSet<>();
+        items.tables().forEach(t -> tableFiles.add(t.file()));
+        files.pipe(name -> !tableFiles.contains(name));
+    }
+
+    /** Restores the prepared dump into the target database; returns how many tables got their data. */
+    int load() throws IOException {
         Set<String> loaded = new HashSet<>();
         Set<String> partly = new HashSet<>();
-        try (DumpFiles files = DumpFiles.layOut(repo, dump, work)) {
-            List<String> filters = PgRestore.commonArgs(opts);
-            DataItems items = DataItems.probe(pgRestore, work, filters);
-            Set<String> tableFiles = new HashSet<>();
-            items.tables().forEach(t -> tableFiles.add(t.file()));
-            files.pipe(name -> !tableFiles.contains(name));
+        try {
+            pgRestore(List.of("--section=pre-data"), files);
+            TableLoader loader = new TableLoader(repo, files, opts.target(), items);
+            PgTool other = startOther(work, items, files);
             try {
-                pgRestore(List.of("--section=pre-data"), files);
-                TableLoader loader = new TableLoader(repo, files, opts.target(), items);
-                PgTool other = startOther(work, items, files);
-                try {
-                    loader.run(opts.jobs());
-                } catch (PgException e) {
-                    if (other != null) {
-                        other.kill();
-                    }
-                    throw e;
-                } finally {
-                    loaded.addAll(loader.loaded());
-                    partly.addAll(loader.partlyLoaded());
-                }
-                finish(other, files);
-                analyzed = Set.copyOf(loader.analyzed());
-                pgRestore(List.of("--section=post-data", "--jobs=" + Math.max(1, opts.jobs())), files);
+                loader.run(opts.jobs());
             } catch (PgException e) {
-                throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);
+                if (other != null) {
+                    other.kill();
+                }
+                throw e;
+            } finally {
+                loaded.addAll(loader.loaded());
+                partly.addAll(loader.partlyLoaded());
             }
-            return (int) db.tables().stream().filter(t -> loaded.contains(t.file())).count();
-        } finally {
+            finish(other, files);
+            analyzed = Set.copyOf(loader.analyzed());
+            pgRestore(List.of("--section=post-data", "--jobs=" + Math.max(1, opts.jobs())), files);
+        } catch (PgException e) {
+            throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);
+        }
+        return (int) db.tables().stream().filter(t -> loaded.contains(t.file())).count();
+    }
+
+    @Override
+    public void close() {
+        if (files != null) {
+            files.close();
+        }
+        if (work != null) {
             DatabaseDumper.deleteTree(work);
         }
     }

@@ -6,6 +6,7 @@ import dev.lifeboat.repository.SnapshotRef;
 import dev.lifeboat.repository.Tree;
 import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
 import dev.lifeboat.source.postgres.DumpInfo.TableDump;
+import dev.lifeboat.util.Workers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -59,19 +60,16 @@ public final class PgRestore {
         Instant start = Instant.now();
         DumpInfo info = DumpInfo.of(snap);
         DatabaseDump db = info.database(opts.sourceDb);
-        repo.loadIndex();
-        Tree dump = DumpFiles.treeOf(repo, snap.snapshot().tree(), db.dir());
         String target = opts.target.dbname();
         // Connected to the database being replaced, it could not be dropped.
         PgConn admin = opts.target.withDatabase(target.equals("postgres") ? "template1" : "postgres");
-        int targetMajor;
-        boolean exists;
-        try (Connection c = connectAdmin(admin)) {
-            targetMajor = Integer.parseInt(DatabaseDumper.query1(c, "SELECT current_setting('server_version_num')")) / 10000;
-            exists = exists(c, target);
-        } catch (SQLException e) {
-            throw new PgException("cannot query " + admin.describe() + ": " + PgErrors.oneLine(e), e);
-        }
+        // The server is asked while the index and the snapshot's tree load.
+        java.util.concurrent.FutureTask<int[]> asked = new java.util.concurrent.FutureTask<>(() -> askServer(admin, target));
+        Workers.startDaemon("pg-target", asked);
+        repo.loadIndex();
+        Tree dump = DumpFiles.treeOf(repo, snap.snapshot().tree(), db.dir());
+        int targetMajor = Workers.await(asked)[0];
+        boolean exists = Workers.await(asked)[1] == 1;
         Path pgRestore = PgTool.find("pg_restore", Math.max(info.serverMajor(), targetMajor), opts.pgBin);
         List<String> notes = new ArrayList<>();
         if (!opts.tables.isEmpty()) {
@@ -82,37 +80,59 @@ public final class PgRestore {
             int n = new TableRestore(repo, opts, dump, db, pgRestore, psql).run(notes);
             return new Result(target, false, null, n, notes, Duration.between(start, Instant.now()));
         }
-        BlobId safety = null;
-        boolean created = false;
-        if (exists) {
-            if (opts.replace) {
-                progress.accept("taking a safety snapshot of " + target + " before replacing it");
-                safety = opts.safety.take(opts.target);
-                dropDatabase(admin, target, targetMajor);
-                createDatabase(admin, target, db, notes);
-                created = true;
-            } else {
-                long relations = userRelations(opts.target);
-                if (relations > 0) {
-                    throw new PgException("database " + target + " exists and is not empty (" + relations
-                            + " relations); use --replace to replace it (a safety snapshot is taken first), "
-                            + "--table to restore selected tables, or name a new database");
+        try (DatabaseRestore restore = new DatabaseRestore(repo, opts, pgRestore, db)) {
+            // The dump is laid out while the target database is made (and the safety snapshot taken).
+            java.util.concurrent.FutureTask<Void> prepared = new java.util.concurrent.FutureTask<>(() -> {
+                restore.prepare(dump);
+                return null;
+            });
+            Workers.startDaemon("pg-prepare", prepared);
+            BlobId safety = null;
+            boolean created = false;
+            try {
+                if (exists) {
+                    if (opts.replace) {
+                        progress.accept("taking a safety snapshot of " + target + " before replacing it");
+                        safety = opts.safety.take(opts.target);
+                        dropDatabase(admin, target, targetMajor);
+                        createDatabase(admin, target, db, notes);
+                        created = true;
+                    } else {
+                        long relations = userRelations(opts.target);
+                        if (relations > 0) {
+                            throw new PgException("database " + target + " exists and is not empty (" + relations
+                                    + " relations); use --replace to replace it (a safety snapshot is taken first), "
+                                    + "--table to restore selected tables, or name a new database");
+                        }
+                    }
+                } else {
+                    createDatabase(admin, target, db, notes);
+                    created = true;
                 }
+            } catch (IOException | RuntimeException e) {
+                try {
+                    Workers.await(prepared); // before the work directory can go
+                } catch (IOException | RuntimeException also) {
+                    e.addSuppressed(also);
+                }
+                throw e;
             }
-        } else {
-            createDatabase(admin, target, db, notes);
-            created = true;
+            Workers.await(prepared);
+            int tables;
+            try {
+                tables = restore.load();
+            } catch (PgException e) {
+                String back = safety != null ? "; the previous contents are in safety snapshot " + safety.shortHex()
+                        + " (lifeboat pg restore " + safety.shortHex() + " --db ... --replace)" : "";
+                throw new PgException(e.getMessage() + back, e);
+            }
+            analyze(opts.target, opts.jobs, restore.analyzed());
+            addNotes(info, notes);
+            return new Result(target, created, safety, tables, notes, Duration.between(start, Instant.now()));
         }
-        int tables;
-        DatabaseRestore restore = new DatabaseRestore(repo, opts, pgRestore, db);
-        try {
-            tables = restore.run(dump);
-        } catch (PgException e) {
-            String back = safety != null ? "; the previous contents are in safety snapshot " + safety.shortHex()
-                    + " (lifeboat pg restore " + safety.shortHex() + " --db ... --replace)" : "";
-            throw new PgException(e.getMessage() + back, e);
-        }
-        analyze(opts.target, opts.jobs, restore.analyzed());
+    }
+
+    private void addNotes(DumpInfo info, List<String> notes) {
         if (!opts.noOwner) {
             notes.add("objects keep their original owners; roles are not part of a single-database backup and must exist on the target (or use --no-owner)");
         }
@@ -122,7 +142,16 @@ public final class PgRestore {
         if (info.options().contains("--data-only")) {
             notes.add("this snapshot holds data only: the tables had to exist already");
         }
-        return new Result(target, created, safety, tables, notes, Duration.between(start, Instant.now()));
+    }
+
+    /** The target server's major version, and 1 if the database exists (else 0). */
+    private static int[] askServer(PgConn admin, String target) {
+        try (Connection c = connectAdmin(admin)) {
+            return new int[] {Integer.parseInt(DatabaseDumper.query1(c, "SELECT current_setting('server_version_num')")) / 10000,
+                    exists(c, target) ? 1 : 0};
+        } catch (SQLException e) {
+            throw new PgException("cannot query " + admin.describe() + ": " + PgErrors.oneLine(e), e);
+        }
     }
 
     static List<String> commonArgs(Options o) {
