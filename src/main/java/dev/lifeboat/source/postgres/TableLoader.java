@@ -203,6 +203,7 @@ final class TableLoader {
             throw new PgException("interrupted");
         }
         boolean committed = false;
+        boolean done = false;
         c.setAutoCommit(false);
         try {
             if (failure.get() == null) {
@@ -228,12 +229,9 @@ final class TableLoader {
                 if (committed) {
                     l.committed++;
                     l.open--;
+                    done = l.open == 0; // this segment was the table's last
                 }
             }
-        }
-        boolean done;
-        synchronized (lock) {
-            done = committed && l.open == 0;
         }
         if (done) {
             loaded.add(l.table.file());
