@@ -55,6 +55,14 @@ public final class PgExtension implements ParameterResolver {
     }
 
     /** Creates an empty database with a unique name, so tests sharing the cluster don't see each other's tables. */
+    /**
+     * Lets the server's OS user (postgres, when the tests run as root) pass through {@code dir}, a
+     * test's temporary directory, to reach the data directories and dumps made inside it.
+     */
+    public static void openToServer(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
     public static String createDatabase(LocalCluster cluster, String prefix) throws SQLException {
         String name = prefix.toLowerCase().replaceAll("[^a-z0-9_]", "_") + "_" + DATABASES.incrementAndGet();
         try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {

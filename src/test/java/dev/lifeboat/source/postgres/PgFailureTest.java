@@ -12,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
@@ -64,7 +63,7 @@ class PgFailureTest {
     void setUp() throws Exception {
         cli = Cli.create(tmp, "pw");
         cli.ok("init");
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         scratch = Files.createDirectory(tmp.resolve("scratch"));
     }
 

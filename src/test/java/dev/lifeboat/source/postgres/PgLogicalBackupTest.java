@@ -135,7 +135,7 @@ class PgLogicalBackupTest {
         for (String t : List.of("t1", "t2", "t3", "t4", "t5", "t6")) {
             sql(pg, db, "CREATE TABLE " + t + " AS SELECT g AS id, md5(g::text) || md5((g + 1)::text) AS v FROM generate_series(1, 100000) g");
         }
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         Path scratch = Files.createDirectory(tmp.resolve("scratch"));
         java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
@@ -233,7 +233,7 @@ class PgLogicalBackupTest {
                     expect: 0
                 """);
         // The sandbox server runs as the postgres user, which must be able to reach its directory.
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         Path scratch = Files.createDirectory(tmp.resolve("scratch"));
         JsonNode report = json(cli.ok("pg", "verify", "latest", "--json", "--checks", checks.toString(), "--temp-dir", scratch.toString()));
         assertTrue(report.get("ok").asBoolean(), report.toString());

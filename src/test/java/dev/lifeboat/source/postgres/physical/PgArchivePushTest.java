@@ -63,7 +63,7 @@ class PgArchivePushTest {
 
     @Test
     void archivedWalAloneRestoresEveryArchivedCommit() throws Exception {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         Path home = Files.createDirectories(tmp.resolve("lb"));
         Cli cli = Cli.create(home, "pw");
         cli.ok("init");

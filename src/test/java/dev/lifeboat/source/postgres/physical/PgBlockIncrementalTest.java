@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -42,7 +41,7 @@ class PgBlockIncrementalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         pg = LocalCluster.start(PgExtension.testOptions());
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
             // about 8 MB of poorly compressible rows: some thirty 256 KiB blocks

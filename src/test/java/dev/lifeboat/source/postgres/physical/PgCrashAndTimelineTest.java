@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
@@ -31,7 +30,7 @@ class PgCrashAndTimelineTest {
 
     @Test
     void killedPrimaryRestartsAndTimelinesStayReachable() throws Exception {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         Cli cli = Cli.create(tmp, "pw");
         cli.ok("init");
         try (LocalCluster pg = LocalCluster.start(PgExtension.testOptions())) {

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -38,7 +37,7 @@ class PgPointInTimeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
+        PgExtension.openToServer(tmp);
         pg = LocalCluster.start(PgExtension.testOptions());
         try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE ev (id bigint PRIMARY KEY, t timestamptz DEFAULT clock_timestamp())");
