@@ -33,11 +33,22 @@ class PgTableLoadTest {
         System.clearProperty("lifeboat.pg.split-min");
     }
 
+    private Cli cli;
+
+    /** A database with the wide table, backed up into a repository of small chunks; returns its name. */
+    private String backedUp(LocalCluster pg, String prefix) throws Exception {
+        String src = PgExtension.createDatabase(pg, prefix);
+        wideTable(pg, src);
+        cli = smallChunks();
+        cli.ok("pg", "backup", "--db", pg.connectionUri(src));
+        return src;
+    }
+
     /** Small chunks, so that a table of a few MiB has a hundred blobs to split between. */
     private Cli smallChunks() throws Exception {
-        Cli cli = Cli.create(tmp, "pw");
-        cli.ok("init", "--chunker-min", "16K", "--chunker-avg", "32K", "--chunker-max", "64K");
-        return cli;
+        Cli repo = Cli.create(tmp, "pw");
+        repo.ok("init", "--chunker-min", "16K", "--chunker-avg", "32K", "--chunker-max", "64K");
+        return repo;
     }
 
     /** Rows whose values hold what COPY escapes (newlines, tabs, backslashes), NULLs, and long rows that span chunks. */
@@ -51,10 +62,7 @@ class PgTableLoadTest {
 
     @Test
     void aLargeTableIsLoadedBySeveralConnectionsAndComesBackIdentical(LocalCluster pg) throws Exception {
-        String src = PgExtension.createDatabase(pg, "split");
-        wideTable(pg, src);
-        Cli cli = smallChunks();
-        cli.ok("pg", "backup", "--db", pg.connectionUri(src));
+        String src = backedUp(pg, "split");
 
         System.setProperty("lifeboat.pg.split-min", "65536");
         String dst = "split_restored_" + System.nanoTime();
@@ -67,10 +75,7 @@ class PgTableLoadTest {
 
     @Test
     void aTableTheRestoreCreatesIsLoadedFrozenAndAnalyzed(LocalCluster pg) throws Exception {
-        String src = PgExtension.createDatabase(pg, "frozen");
-        wideTable(pg, src);
-        Cli cli = smallChunks();
-        cli.ok("pg", "backup", "--db", pg.connectionUri(src));
+        String src = backedUp(pg, "frozen");
 
         String dst = "frozen_restored_" + System.nanoTime();
         cli.ok("pg", "restore", "latest", "--db", pg.connectionUri(dst), "--jobs", "1");
@@ -87,7 +92,7 @@ class PgTableLoadTest {
         String src = "latin1_" + System.nanoTime();
         sql(pg, "postgres", "CREATE DATABASE " + src + " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
         sql(pg, src, "CREATE TABLE words (w text)", "INSERT INTO words VALUES ('café'), ('naïve'), ('Ærø'), (E'tab\\there')");
-        Cli cli = smallChunks();
+        cli = smallChunks();
         cli.ok("pg", "backup", "--db", pg.connectionUri(src));
 
         String dst = "latin1_restored_" + System.nanoTime();
@@ -103,10 +108,7 @@ class PgTableLoadTest {
 
     @Test
     void aDamagedBlobStopsTheRestoreWithOneLineSayingWhatWasLoaded(LocalCluster pg) throws Exception {
-        String src = PgExtension.createDatabase(pg, "damaged");
-        wideTable(pg, src);
-        Cli cli = smallChunks();
-        cli.ok("pg", "backup", "--db", pg.connectionUri(src));
+        String src = backedUp(pg, "damaged");
         Path pack;
         try (Stream<Path> files = Files.walk(tmp.resolve("repo").resolve("data"))) {
             pack = files.filter(Files::isRegularFile).max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
