@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * page a second time to set hint bits, and no anti-wraparound vacuum has to rewrite it later.
  *
  * <p>A connection that runs out of tables takes over the second half of the largest load still
- * running: a large table would otherwise keep one core busy while the other waits. The split falls
+ * running, of a table the restore created: a large table would otherwise keep one core busy while
+ * the other waits. The split falls
  * on a row boundary (COPY's text format ends every row with a newline and escapes the newlines in
  * values), so a table may be loaded by several COPYs, each committed on its own. The first COPY of a
  * table loaded with FREEZE holds its TRUNCATE's lock, so it is cut short at the next blob and
@@ -174,7 +175,10 @@ final class TableLoader {
     }
 
     private Segment split() {
-        Segment victim = running.stream().filter(r -> r.left() >= splitMin).max(Comparator.comparingLong(Segment::left)).orElse(null);
+        // Only tables this restore created: one that existed keeps pg_restore's one transaction per table,
+        // so that a failed load leaves none of its rows behind.
+        Segment victim = running.stream().filter(r -> r.load.fresh && r.left() >= splitMin)
+                .max(Comparator.comparingLong(Segment::left)).orElse(null);
         if (victim == null) {
             return null;
         }
