@@ -27,6 +27,7 @@ final class DatabaseRestore implements AutoCloseable {
     private final PgRestore.Options opts;
     private final Path pgRestore;
     private final DatabaseDump db;
+    private final java.util.function.Consumer<String> progress;
     private Path work;
     private DumpFiles files;
     private DataItems items;
@@ -34,11 +35,13 @@ final class DatabaseRestore implements AutoCloseable {
     /** Tables ANALYZEd as soon as they were loaded. */
     private Set<String> analyzed = Set.of();
 
-    DatabaseRestore(Repository repo, PgRestore.Options opts, Path pgRestore, DatabaseDump db) {
+    DatabaseRestore(Repository repo, PgRestore.Options opts, Path pgRestore, DatabaseDump db,
+                    java.util.function.Consumer<String> progress) {
         this.repo = repo;
         this.opts = opts;
         this.pgRestore = pgRestore;
         this.db = db;
+        this.progress = progress;
     }
 
     Set<String> analyzed() {
@@ -60,8 +63,10 @@ final class DatabaseRestore implements AutoCloseable {
         Set<String> loaded = new HashSet<>();
         Set<String> partly = new HashSet<>();
         try {
+            progress.accept("creating the schema of " + opts.target().dbname());
             pgRestore(List.of("--section=pre-data"), files);
-            TableLoader loader = new TableLoader(repo, files, opts.target(), items);
+            progress.accept("loading " + items.tables().size() + " tables on " + Math.max(1, opts.jobs()) + " connections");
+            TableLoader loader = new TableLoader(repo, files, opts.target(), items, progress);
             PgTool other = startOther(work, items, files);
             try {
                 loader.run(opts.jobs());
@@ -76,6 +81,7 @@ final class DatabaseRestore implements AutoCloseable {
             }
             finish(other, files);
             analyzed = Set.copyOf(loader.analyzed());
+            progress.accept("building indexes and constraints");
             pgRestore(List.of("--section=post-data", "--jobs=" + Math.max(1, opts.jobs())), files);
         } catch (PgException e) {
             throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);

@@ -80,7 +80,7 @@ public final class PgRestore {
             int n = new TableRestore(repo, opts, dump, db, pgRestore, psql).run(notes);
             return new Result(target, false, null, n, notes, Duration.between(start, Instant.now()));
         }
-        try (DatabaseRestore restore = new DatabaseRestore(repo, opts, pgRestore, db)) {
+        try (DatabaseRestore restore = new DatabaseRestore(repo, opts, pgRestore, db, progress)) {
             // The dump is laid out while the target database is made (and the safety snapshot taken).
             java.util.concurrent.FutureTask<Void> prepared = new java.util.concurrent.FutureTask<>(() -> {
                 restore.prepare(dump);

@@ -55,6 +55,7 @@ final class TableLoader {
     private final DumpFiles files;
     private final PgConn target;
     private final DataItems items;
+    private final java.util.function.Consumer<String> progress;
     private final Set<String> loaded = ConcurrentHashMap.newKeySet();
     private final Set<String> analyzed = ConcurrentHashMap.newKeySet();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -64,11 +65,12 @@ final class TableLoader {
     private final List<Segment> running = new ArrayList<>();
     private final List<Load> loads = new ArrayList<>();
 
-    TableLoader(Repository repo, DumpFiles files, PgConn target, DataItems items) {
+    TableLoader(Repository repo, DumpFiles files, PgConn target, DataItems items, java.util.function.Consumer<String> progress) {
         this.repo = repo;
         this.files = files;
         this.target = target;
         this.items = items;
+        this.progress = progress;
     }
 
     /** Data files whose table is loaded and committed whole; read it after a failure too. */
@@ -239,6 +241,8 @@ final class TableLoader {
         }
         if (done) {
             loaded.add(l.table.file());
+            progress.accept(String.format("loaded %s (%.1f MiB, %d of %d tables)", l.target,
+                    l.bytes(0, l.ids.size()) / 1048576.0, loaded.size(), loads.size()));
             if (l.analyze != null) {
                 try (Statement s = c.createStatement()) {
                     s.execute("ANALYZE " + l.analyze);

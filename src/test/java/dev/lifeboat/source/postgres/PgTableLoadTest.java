@@ -119,7 +119,7 @@ class PgTableLoadTest {
 
         System.setProperty("lifeboat.pg.split-min", "65536");
         String dst = "damaged_restored_" + System.nanoTime();
-        Cli.Run r = cli.run("pg", "restore", "latest", "--db", pg.connectionUri(dst), "--jobs", "2");
+        Cli.Run r = cli.run("pg", "restore", "-q", "latest", "--db", pg.connectionUri(dst), "--jobs", "2");
         assertEquals(1, r.exit(), r.toString());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         assertTrue(r.err().contains("cannot read the snapshot") && r.err().contains("does not authenticate")
