@@ -64,12 +64,13 @@ public final class PgRestore {
         // Connected to the database being replaced, it could not be dropped.
         PgConn admin = opts.target.withDatabase(target.equals("postgres") ? "template1" : "postgres");
         // The server is asked while the index and the snapshot's tree load.
-        java.util.concurrent.FutureTask<int[]> asked = new java.util.concurrent.FutureTask<>(() -> askServer(admin, target));
+        java.util.concurrent.FutureTask<TargetServer> asked = new java.util.concurrent.FutureTask<>(() -> TargetServer.ask(admin, target));
         Workers.startDaemon("pg-target", asked);
         repo.loadIndex();
         Tree dump = DumpFiles.treeOf(repo, snap.snapshot().tree(), db.dir());
-        int targetMajor = Workers.await(asked)[0];
-        boolean exists = Workers.await(asked)[1] == 1;
+        TargetServer server = Workers.await(asked);
+        int targetMajor = server.major();
+        boolean exists = server.exists();
         Path pgRestore = PgTool.find("pg_restore", Math.max(info.serverMajor(), targetMajor), opts.pgBin);
         List<String> notes = new ArrayList<>();
         if (!opts.tables.isEmpty()) {
@@ -87,28 +88,9 @@ public final class PgRestore {
                 return null;
             });
             Workers.startDaemon("pg-prepare", prepared);
-            BlobId safety = null;
-            boolean created = false;
+            BlobId safety;
             try {
-                if (exists) {
-                    if (opts.replace) {
-                        progress.accept("taking a safety snapshot of " + target + " before replacing it");
-                        safety = opts.safety.take(opts.target);
-                        dropDatabase(admin, target, targetMajor);
-                        createDatabase(admin, target, db, notes);
-                        created = true;
-                    } else {
-                        long relations = userRelations(opts.target);
-                        if (relations > 0) {
-                            throw new PgException("database " + target + " exists and is not empty (" + relations
-                                    + " relations); use --replace to replace it (a safety snapshot is taken first), "
-                                    + "--table to restore selected tables, or name a new database");
-                        }
-                    }
-                } else {
-                    createDatabase(admin, target, db, notes);
-                    created = true;
-                }
+                safety = makeTarget(exists, admin, targetMajor, db, notes);
             } catch (IOException | RuntimeException e) {
                 try {
                     Workers.await(prepared); // before the work directory can go
@@ -128,8 +110,34 @@ public final class PgRestore {
             }
             analyze(opts.target, opts.jobs, restore.analyzed());
             addNotes(info, notes);
-            return new Result(target, created, safety, tables, notes, Duration.between(start, Instant.now()));
+            return new Result(target, !exists || opts.replace, safety, tables, notes, Duration.between(start, Instant.now()));
         }
+    }
+
+    /**
+     * Creates the target database, or checks that the existing one is empty, or takes the safety
+     * snapshot of the one to replace and recreates it; returns that snapshot's id, or null.
+     */
+    private BlobId makeTarget(boolean exists, PgConn admin, int targetMajor, DatabaseDump db, List<String> notes) throws IOException {
+        String target = opts.target.dbname();
+        if (!exists) {
+            createDatabase(admin, target, db, notes);
+            return null;
+        }
+        if (!opts.replace) {
+            long relations = userRelations(opts.target);
+            if (relations > 0) {
+                throw new PgException("database " + target + " exists and is not empty (" + relations
+                        + " relations); use --replace to replace it (a safety snapshot is taken first), "
+                        + "--table to restore selected tables, or name a new database");
+            }
+            return null;
+        }
+        progress.accept("taking a safety snapshot of " + target + " before replacing it");
+        BlobId safety = opts.safety.take(opts.target);
+        dropDatabase(admin, target, targetMajor);
+        createDatabase(admin, target, db, notes);
+        return safety;
     }
 
     private void addNotes(DumpInfo info, List<String> notes) {
@@ -144,13 +152,15 @@ public final class PgRestore {
         }
     }
 
-    /** The target server's major version, and 1 if the database exists (else 0). */
-    private static int[] askServer(PgConn admin, String target) {
-        try (Connection c = connectAdmin(admin)) {
-            return new int[] {Integer.parseInt(DatabaseDumper.query1(c, "SELECT current_setting('server_version_num')")) / 10000,
-                    exists(c, target) ? 1 : 0};
-        } catch (SQLException e) {
-            throw new PgException("cannot query " + admin.describe() + ": " + PgErrors.oneLine(e), e);
+    /** The target server's major version, and whether the database to restore into exists. */
+    private record TargetServer(int major, boolean exists) {
+        static TargetServer ask(PgConn admin, String target) {
+            try (Connection c = connectAdmin(admin)) {
+                return new TargetServer(Integer.parseInt(DatabaseDumper.query1(c, "SELECT current_setting('server_version_num')")) / 10000,
+                        PgRestore.exists(c, target));
+            } catch (SQLException e) {
+                throw new PgException("cannot query " + admin.describe() + ": " + PgErrors.oneLine(e), e);
+            }
         }
     }
 
