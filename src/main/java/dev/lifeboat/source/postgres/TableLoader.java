@@ -102,8 +102,12 @@ final class TableLoader {
         if (loads.isEmpty()) {
             return;
         }
-        // As many connections as jobs even for fewer tables: a large table's load is split between them.
-        Workers.runAll(Math.max(1, jobs), "copy", () -> {
+        // Up to one connection per table, or per splitMin of a table that can be split between connections.
+        long parts = 0;
+        for (Load l : loads) {
+            parts += l.fresh ? Math.max(1, l.bytes(0, l.ids.size()) / splitMin) : 1;
+        }
+        Workers.runAll((int) Math.max(1, Math.min(jobs, parts)), "copy", () -> {
             try (Connection c = target.connect()) {
                 try (Statement s = c.createStatement()) {
                     for (String setting : items.settings()) {
