@@ -37,19 +37,21 @@ record DataItems(List<String> settings, String encoding, List<Table> tables, Lis
     record Table(String file, String copy, boolean created) {
     }
 
-    /** Reads the dump in {@code dir}, which must hold its table of contents but no table data file yet. */
-    static DataItems probe(Path pgRestore, Path dir, List<String> filters) throws IOException {
+    /**
+     * Reads the dump in {@code dir}, which must hold its table of contents but no table data file
+     * yet, for the entries listed in {@code selection} (a {@code pg_restore --use-list} file).
+     */
+    static DataItems probe(Path pgRestore, Path dir, Path selection) throws IOException {
+        String use = "--use-list=" + selection;
         Set<String> tablesCreated = new HashSet<>();
-        for (TocLine t : TocLine.list(pgRestore, dir, filters)) {
+        for (TocLine t : TocLine.list(pgRestore, dir, List.of(use))) {
             if (t.desc().equals("TABLE")) {
                 tablesCreated.add(t.rest());
             }
         }
-        List<String> dataArgs = new ArrayList<>(filters);
-        dataArgs.add("--section=data");
         List<TocLine> tableData = new ArrayList<>();
         List<String> other = new ArrayList<>();
-        for (TocLine t : TocLine.list(pgRestore, dir, dataArgs)) {
+        for (TocLine t : TocLine.list(pgRestore, dir, List.of(use, "--section=data"))) {
             if (t.desc().equals("TABLE DATA")) {
                 tableData.add(t);
             } else {
@@ -64,8 +66,7 @@ record DataItems(List<String> settings, String encoding, List<Table> tables, Lis
         for (TocLine t : tableData) {
             Files.writeString(dir.resolve(file(t)), MARKER + file(t) + "\n");
         }
-        List<String> args = new ArrayList<>(filters);
-        args.addAll(List.of("--file=-", "--use-list=" + list, dir.toString()));
+        List<String> args = List.of("--file=-", "--use-list=" + list, dir.toString());
         PgTool tool = PgTool.start(pgRestore, args, null, ProcessBuilder.Redirect.from(new java.io.File("/dev/null")),
                 ProcessBuilder.Redirect.PIPE, null);
         String script;

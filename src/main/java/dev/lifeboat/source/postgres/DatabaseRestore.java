@@ -29,6 +29,7 @@ final class DatabaseRestore implements AutoCloseable {
     private final DatabaseDump db;
     private final java.util.function.Consumer<String> progress;
     private Path work;
+    private Path selection;
     private DumpFiles files;
     private DataItems items;
 
@@ -52,10 +53,46 @@ final class DatabaseRestore implements AutoCloseable {
     void prepare(Tree dump) throws IOException {
         work = Files.createTempDirectory(opts.tmpDir(), "lifeboat-pgrestore-");
         files = DumpFiles.layOut(repo, dump, work);
-        items = DataItems.probe(pgRestore, work, PgRestore.commonArgs(opts));
+        selection = work.resolve("lifeboat-selected.list");
+        Files.writeString(selection, String.join("\n", select()) + "\n");
+        items = DataItems.probe(pgRestore, work, selection);
         Set<String> tableFiles = new HashSet<>();
         items.tables().forEach(t -> tableFiles.add(t.file()));
         files.pipe(name -> !tableFiles.contains(name));
+    }
+
+    /**
+     * The entries to restore: pg_restore's own choice for --schema and --exclude-schema, except that
+     * a schema named with --schema is created too (pg_restore's -n leaves it out, so its tables could
+     * not be made in a new database), and one named with --exclude-schema is left alone (-N still
+     * creates it, which fails where the hosting platform already has it).
+     */
+    private List<String> select() {
+        List<TocLine> all = TocLine.list(pgRestore, work);
+        Set<Integer> chosen = new HashSet<>();
+        List<String> filters = PgRestore.schemaArgs(opts);
+        for (TocLine t : filters.isEmpty() ? all : TocLine.list(pgRestore, work, filters)) {
+            chosen.add(t.dumpId());
+        }
+        List<String> out = new ArrayList<>();
+        for (TocLine t : all) {
+            boolean take = chosen.contains(t.dumpId()) || isSchemaItself(t, opts.schemas());
+            if (take && !isSchemaItself(t, opts.excludeSchemas())) {
+                out.add(t.line());
+            }
+        }
+        return out;
+    }
+
+    /** The entry that creates one of these schemas, or comments on it, or grants on it. */
+    private static boolean isSchemaItself(TocLine t, List<String> schemas) {
+        for (String s : schemas) {
+            if (t.desc().equals("SCHEMA") && t.rest().startsWith("- " + s + " ")
+                    || (t.desc().equals("COMMENT") || t.desc().equals("ACL")) && t.rest().startsWith("- SCHEMA " + s + " ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Restores the prepared dump into the target database; returns how many tables got their data. */
@@ -64,7 +101,7 @@ final class DatabaseRestore implements AutoCloseable {
         Set<String> partly = new HashSet<>();
         try {
             progress.accept("creating the schema of " + opts.target().dbname());
-            pgRestore(List.of("--section=pre-data"), files);
+            pgRestore(List.of("--section=pre-data", "--use-list=" + selection), files);
             progress.accept("loading " + items.tables().size() + " tables on " + Math.max(1, opts.jobs()) + " connections");
             TableLoader loader = new TableLoader(repo, files, opts.target(), items, progress);
             PgTool other = startOther(work, items, files);
@@ -82,7 +119,7 @@ final class DatabaseRestore implements AutoCloseable {
             finish(other, files);
             analyzed = Set.copyOf(loader.analyzed());
             progress.accept("building indexes and constraints");
-            pgRestore(List.of("--section=post-data", "--jobs=" + Math.max(1, opts.jobs())), files);
+            pgRestore(List.of("--section=post-data", "--use-list=" + selection, "--jobs=" + Math.max(1, opts.jobs())), files);
         } catch (PgException e) {
             throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);
         }
@@ -125,7 +162,7 @@ final class DatabaseRestore implements AutoCloseable {
     private PgTool start(List<String> section, DumpFiles files) {
         List<String> args = new ArrayList<>(List.of("--verbose", "--exit-on-error", "--dbname=" + opts.target().conninfo()));
         args.addAll(section);
-        args.addAll(PgRestore.commonArgs(opts));
+        args.addAll(PgRestore.ownerArgs(opts));
         args.add(files.dir().toString());
         return PgTool.start(pgRestore, args, opts.target(), ProcessBuilder.Redirect.from(new File("/dev/null")),
                 ProcessBuilder.Redirect.DISCARD, null);

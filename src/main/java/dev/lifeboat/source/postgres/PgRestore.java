@@ -125,7 +125,7 @@ public final class PgRestore {
             return null;
         }
         if (!opts.replace) {
-            long relations = userRelations(opts.target);
+            long relations = userRelations(opts.target, opts.excludeSchemas);
             if (relations > 0) {
                 throw new PgException("database " + target + " exists and is not empty (" + relations
                         + " relations); use --replace to replace it (a safety snapshot is taken first), "
@@ -165,6 +165,12 @@ public final class PgRestore {
     }
 
     static List<String> commonArgs(Options o) {
+        List<String> args = ownerArgs(o);
+        args.addAll(schemaArgs(o));
+        return args;
+    }
+
+    static List<String> ownerArgs(Options o) {
         List<String> args = new ArrayList<>();
         if (o.noOwner) {
             args.add("--no-owner");
@@ -172,6 +178,11 @@ public final class PgRestore {
         if (o.noPrivileges) {
             args.add("--no-privileges");
         }
+        return args;
+    }
+
+    static List<String> schemaArgs(Options o) {
+        List<String> args = new ArrayList<>();
         for (String s : o.schemas) {
             args.add("--schema=" + s);
         }
@@ -201,11 +212,17 @@ public final class PgRestore {
         }
     }
 
-    static long userRelations(PgConn db) {
-        try (Connection c = db.connect()) {
-            return Long.parseLong(DatabaseDumper.query1(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    + "WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') "
-                    + "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"));
+    /** Relations outside the system schemas and the {@code ignored} ones (those the restore leaves alone). */
+    static long userRelations(PgConn db, List<String> ignored) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') "
+                + "AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' "
+                + "AND n.nspname NOT LIKE 'pg\\_temp%' AND NOT n.nspname = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("text", ignored.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         } catch (SQLException e) {
             throw new PgException("cannot inspect " + db.describe() + ": " + PgErrors.oneLine(e), e);
         }

@@ -107,6 +107,37 @@ class PgTableLoadTest {
     }
 
     @Test
+    void schemaFiltersChooseWhichTablesComeBackWithTheirRows(LocalCluster pg) throws Exception {
+        String src = PgExtension.createDatabase(pg, "schemas");
+        sql(pg, src, "CREATE SCHEMA app", "CREATE SCHEMA platform",
+                "CREATE TABLE app.orders (id int PRIMARY KEY, total numeric)",
+                "INSERT INTO app.orders SELECT g, g * 1.5 FROM generate_series(1, 500) g",
+                "CREATE TABLE platform.audit (id bigserial PRIMARY KEY, what text)",
+                "INSERT INTO platform.audit (what) SELECT 'event ' || g FROM generate_series(1, 300) g");
+        cli = smallChunks();
+        cli.ok("pg", "backup", "--db", pg.connectionUri(src));
+
+        // Without the schema the hosting platform manages.
+        String without = "schemas_without_" + System.nanoTime();
+        cli.ok("pg", "restore", "latest", "--db", pg.connectionUri(without), "--exclude-schema", "platform");
+        assertEquals(500, count(pg, without, "SELECT count(*) FROM app.orders"));
+        assertEquals(0, count(pg, without, "SELECT count(*) FROM pg_namespace WHERE nspname = 'platform'"));
+        // Into a database where the platform's schema is already there, with its tables: the rest goes in beside it.
+        String platform = PgExtension.createDatabase(pg, "platform");
+        sql(pg, platform, "CREATE SCHEMA platform", "CREATE TABLE platform.users (id int)");
+        cli.ok("pg", "restore", "latest", "--db", pg.connectionUri(platform), "--exclude-schema", "platform");
+        assertEquals(500, count(pg, platform, "SELECT count(*) FROM app.orders"));
+        assertEquals(1, count(pg, platform, "SELECT count(*) FROM pg_class WHERE relname = 'users'"));
+
+        // Only that schema: its table, rows and sequence, nothing of the other.
+        String only = "schemas_only_" + System.nanoTime();
+        cli.ok("pg", "restore", "latest", "--db", pg.connectionUri(only), "--schema", "platform");
+        assertEquals(300, count(pg, only, "SELECT count(*) FROM platform.audit"));
+        assertEquals(301, count(pg, only, "SELECT nextval('platform.audit_id_seq')"));
+        assertEquals(0, count(pg, only, "SELECT count(*) FROM pg_class WHERE relname = 'orders'"));
+    }
+
+    @Test
     void aDamagedBlobStopsTheRestoreWithOneLineSayingWhatWasLoaded(LocalCluster pg) throws Exception {
         String src = backedUp(pg, "damaged");
         Path pack;
