@@ -39,12 +39,12 @@ record DataItems(List<String> settings, String encoding, List<Table> tables, Lis
 
     /**
      * Reads the dump in {@code dir}, which must hold its table of contents but no table data file
-     * yet, for the entries listed in {@code selection} (a {@code pg_restore --use-list} file).
+     * yet, for the entries {@code selected}, which the file {@code selection} lists for pg_restore.
      */
-    static DataItems probe(Path pgRestore, Path dir, Path selection) throws IOException {
+    static DataItems probe(Path pgRestore, Path dir, List<TocLine> selected, Path selection) throws IOException {
         String use = "--use-list=" + selection;
         Set<String> tablesCreated = new HashSet<>();
-        for (TocLine t : TocLine.list(pgRestore, dir, List.of(use))) {
+        for (TocLine t : selected) {
             if (t.desc().equals("TABLE")) {
                 tablesCreated.add(t.rest());
             }

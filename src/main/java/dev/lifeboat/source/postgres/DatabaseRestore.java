@@ -53,9 +53,10 @@ final class DatabaseRestore implements AutoCloseable {
     void prepare(Tree dump) throws IOException {
         work = Files.createTempDirectory(opts.tmpDir(), "lifeboat-pgrestore-");
         files = DumpFiles.layOut(repo, dump, work);
+        List<TocLine> selected = select();
         selection = work.resolve("lifeboat-selected.list");
-        Files.writeString(selection, String.join("\n", select()) + "\n");
-        items = DataItems.probe(pgRestore, work, selection);
+        Files.writeString(selection, String.join("\n", selected.stream().map(TocLine::line).toList()) + "\n");
+        items = DataItems.probe(pgRestore, work, selected, selection);
         Set<String> tableFiles = new HashSet<>();
         items.tables().forEach(t -> tableFiles.add(t.file()));
         files.pipe(name -> !tableFiles.contains(name));
@@ -67,18 +68,18 @@ final class DatabaseRestore implements AutoCloseable {
      * not be made in a new database), and one named with --exclude-schema is left alone (-N still
      * creates it, which fails where the hosting platform already has it).
      */
-    private List<String> select() {
+    private List<TocLine> select() {
         List<TocLine> all = TocLine.list(pgRestore, work);
         Set<Integer> chosen = new HashSet<>();
         List<String> filters = PgRestore.schemaArgs(opts);
         for (TocLine t : filters.isEmpty() ? all : TocLine.list(pgRestore, work, filters)) {
             chosen.add(t.dumpId());
         }
-        List<String> out = new ArrayList<>();
+        List<TocLine> out = new ArrayList<>();
         for (TocLine t : all) {
             boolean take = chosen.contains(t.dumpId()) || isSchemaItself(t, opts.schemas());
             if (take && !isSchemaItself(t, opts.excludeSchemas())) {
-                out.add(t.line());
+                out.add(t);
             }
         }
         return out;
