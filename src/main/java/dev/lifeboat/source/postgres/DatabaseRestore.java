@@ -103,7 +103,7 @@ final class DatabaseRestore implements AutoCloseable {
         try {
             progress.accept("creating the schema of " + opts.target().dbname());
             pgRestore(List.of("--section=pre-data", "--use-list=" + selection), files);
-            progress.accept("loading " + items.tables().size() + " tables on " + Math.max(1, opts.jobs()) + " connections");
+            progress.accept("loading " + items.tables().size() + " tables, on up to " + Math.max(1, opts.jobs()) + " connections");
             TableLoader loader = new TableLoader(repo, files, opts.target(), items, progress);
             PgTool other = startOther(work, items, files);
             try {
