@@ -48,9 +48,9 @@ final class PgRestoreCommand implements Callable<Integer> {
     boolean noOwner;
     @Option(names = {"-x", "--no-privileges"}, description = "Do not restore GRANTs.")
     boolean noPrivileges;
-    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Only this schema; repeatable.")
+    @Option(names = {"-n", "--schema"}, paramLabel = "NAME", description = "Only this schema (created too) and what is in it; repeatable.")
     List<String> schemas = new ArrayList<>();
-    @Option(names = {"-N", "--exclude-schema"}, paramLabel = "NAME", description = "Skip this schema (e.g. one the hosting platform manages); repeatable.")
+    @Option(names = {"-N", "--exclude-schema"}, paramLabel = "NAME", description = "Leave this schema alone (e.g. one the hosting platform manages): not restored, and its tables do not make the target count as not empty; repeatable.")
     List<String> excludeSchemas = new ArrayList<>();
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel restore jobs (default: ${DEFAULT-VALUE}).")
     int jobs = 2;
