@@ -49,7 +49,8 @@ final class KeyCommand implements Runnable {
                     m.put("user", k.file().user());
                     m.put("host", k.file().host());
                     m.put("created", k.file().created());
-                    m.put("kdf", k.file().kdf() + " m=" + k.file().memoryKiB() + " t=" + k.file().iterations() + " p=" + k.file().parallelism());
+                    m.put("kdf", k.file().opensWithSecret() ? k.file().kdf() + " (key file)"
+                            : k.file().kdf() + " m=" + k.file().memoryKiB() + " t=" + k.file().iterations() + " p=" + k.file().parallelism());
                     out.add(m);
                 }
                 if (g.json) {
@@ -84,8 +85,41 @@ final class KeyCommand implements Runnable {
         abstract String after(Repository repo, String newKeyId) throws IOException;
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a passphrase.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a passphrase, or a key file.")
     static final class Add extends NewKey {
+        @Option(names = "--new-key-file", paramLabel = "FILE",
+                description = {"Instead of a passphrase, write a new random key into FILE (created, readable by you only) and add it.",
+                        "Give FILE like a passphrase file (--password-file, $LIFEBOAT_PASSWORD_FILE): the repository then opens",
+                        "without a passphrase's deliberately slow key derivation, for unattended jobs."})
+        Path newKeyFile;
+
+        @Override
+        public Integer call() throws Exception {
+            if (newKeyFile == null) {
+                return super.call();
+            }
+            String secret = dev.lifeboat.repository.KeyFile.newSecret();
+            try (Repository repo = Repos.open(g)) {
+                writeSecret(newKeyFile, secret);
+                String added = Keys.addSecret(repo, secret);
+                Out.line("added key " + added.substring(Repository.KEYS.length(), Repository.KEYS.length() + 10)
+                        + "; it opens with " + newKeyFile);
+            }
+            return 0;
+        }
+
+        /** Creates the file readable and writable by its owner only; an existing file is never overwritten. */
+        private static void writeSecret(Path file, String secret) throws java.io.IOException {
+            try {
+                java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                throw new dev.lifeboat.repository.RepositoryException(file + " already exists; a key file is never overwritten",
+                        dev.lifeboat.repository.ExitCodes.USAGE);
+            }
+            java.nio.file.Files.writeString(file, secret + "\n");
+        }
+
         @Override
         String after(Repository repo, String newKeyId) {
             return "added key " + newKeyId;

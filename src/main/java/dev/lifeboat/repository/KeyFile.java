@@ -29,30 +29,115 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
                 b64.encodeToString(salt), Instant.now().toString(), host, user, b64.encodeToString(sealed));
     }
 
+    /**
+     * A random secret that opens a key file of its own without a passphrase's deliberately slow
+     * derivation (it has 256 bits of entropy; nothing is left to stretch). Kept in a local file and
+     * given wherever a passphrase can be: its prefix tells the two apart.
+     */
+    public static final String SECRET_PREFIX = "lifeboat-key:";
+    static final String SECRET_KDF = "hmac-sha256";
+
+    /** Whether a random secret opens this key file, rather than a passphrase. */
+    public boolean opensWithSecret() {
+        return SECRET_KDF.equals(kdf);
+    }
+
+    /** A new secret for {@link #createForSecret}. */
+    public static String newSecret() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return SECRET_PREFIX + Base64.getEncoder().encodeToString(b);
+    }
+
+    /** A key file wrapping the master key under HMAC-SHA256(secret, salt). */
+    public static KeyFile createForSecret(MasterKey master, String secret, String host, String user) throws IOException {
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        byte[] raw = secretBytes(secret.toCharArray());
+        if (raw == null) {
+            throw new IOException("not a Lifeboat key secret");
+        }
+        byte[] sealed = new Aead(hmac(raw, salt)).seal(master.encryption());
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new KeyFile(1, SECRET_KDF, 0, 0, 0, b64.encodeToString(salt), Instant.now().toString(), host, user,
+                b64.encodeToString(sealed));
+    }
+
     /** Unwraps the master key; fails with {@link AuthenticationException} for a wrong passphrase. */
     public MasterKey open(char[] passphrase) throws IOException {
-        if (!"argon2id".equals(kdf) || version != 1) {
+        boolean secretKdf = SECRET_KDF.equals(kdf) && version == 1;
+        if (!secretKdf && (!"argon2id".equals(kdf) || version != 1)) {
             throw new IOException("unsupported key file (version " + version + ", kdf " + kdf + ")");
         }
         byte[] saltBytes;
         byte[] sealed;
-        Argon2idParams params;
         try {
             saltBytes = Base64.getDecoder().decode(salt);
             sealed = Base64.getDecoder().decode(data);
-            params = new Argon2idParams(memoryKiB, iterations, parallelism);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("key file is malformed");
         }
-        if (params.memoryKiB() > 4 * 1024 * 1024 || params.iterations() > 100 || params.parallelism() > 256) {
-            throw new IOException("key file asks for unreasonable KDF parameters");
+        byte[] raw = secretBytes(passphrase);
+        byte[] wrapping;
+        if (secretKdf) {
+            if (raw == null) {
+                throw new AuthenticationException("a passphrase does not open a secret's key file");
+            }
+            wrapping = hmac(raw, saltBytes);
+        } else {
+            if (raw != null) {
+                throw new AuthenticationException("a secret does not open a passphrase's key file");
+            }
+            Argon2idParams params;
+            try {
+                params = new Argon2idParams(memoryKiB, iterations, parallelism);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("key file is malformed");
+            }
+            if (params.memoryKiB() > 4 * 1024 * 1024 || params.iterations() > 100 || params.parallelism() > 256) {
+                throw new IOException("key file asks for unreasonable KDF parameters");
+            }
+            wrapping = Kdf.derive(passphrase, saltBytes, params);
         }
-        byte[] wrapping = Kdf.derive(passphrase, saltBytes, params);
         byte[] key = new Aead(wrapping).open(sealed);
         if (key.length != 32) {
             throw new IOException("key file holds a key of the wrong size");
         }
         return new MasterKey(key);
+    }
+
+    /** The secret's 32 bytes, or null when {@code given} is not a secret (but a passphrase, or damaged). */
+    private static byte[] secretBytes(char[] given) {
+        if (given.length < SECRET_PREFIX.length()) {
+            return null;
+        }
+        for (int i = 0; i < SECRET_PREFIX.length(); i++) {
+            if (given[i] != SECRET_PREFIX.charAt(i)) {
+                return null;
+            }
+        }
+        byte[] ascii = new byte[given.length - SECRET_PREFIX.length()];
+        for (int i = 0; i < ascii.length; i++) {
+            ascii[i] = (byte) given[SECRET_PREFIX.length() + i];
+        }
+        try {
+            byte[] raw = Base64.getDecoder().decode(ascii);
+            return raw.length == 32 ? raw : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        } finally {
+            java.util.Arrays.fill(ascii, (byte) 0);
+        }
+    }
+
+    private static byte[] hmac(byte[] secret, byte[] salt) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+            return mac.doFinal(salt);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public byte[] toBytes() {

@@ -35,6 +35,14 @@ public final class Keys {
         return name;
     }
 
+    /** Stores a new key file opened by a random secret ({@link KeyFile#newSecret}); returns its name. */
+    public static String addSecret(Repository repo, String secret) throws IOException {
+        byte[] bytes = KeyFile.createForSecret(repo.masterKey(), secret, Hosts.hostname(), Hosts.username()).toBytes();
+        String name = Repository.KEYS + Repository.sha256Hex(bytes);
+        repo.storage().save(name, bytes);
+        return name;
+    }
+
     /** Removes a key given by id prefix; refuses the key in use and the last key. */
     public static String remove(Repository repo, String idPrefix, boolean allowCurrent) throws IOException {
         List<Info> keys = list(repo);
