@@ -88,9 +88,9 @@ final class KeyCommand implements Runnable {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a passphrase, or a key file.")
     static final class Add extends NewKey {
         @Option(names = "--new-key-file", paramLabel = "FILE",
-                description = {"Instead of a passphrase, write a new random key into FILE (created, readable by you only) and add it.",
-                        "Give FILE like a passphrase file (--password-file, $LIFEBOAT_PASSWORD_FILE): the repository then opens",
-                        "without a passphrase's deliberately slow key derivation, for unattended jobs."})
+                description = "Instead of a passphrase, write a new random key into FILE (created, readable by you only) and add it. "
+                        + "Give FILE like a passphrase file (--password-file, $LIFEBOAT_PASSWORD_FILE): the repository then opens "
+                        + "without a passphrase's deliberately slow key derivation, for unattended jobs.")
         Path newKeyFile;
 
         @Override
