@@ -58,6 +58,7 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
             throw new IOException("not a Lifeboat key secret");
         }
         byte[] sealed = new Aead(hmac(raw, salt)).seal(master.encryption());
+        java.util.Arrays.fill(raw, (byte) 0);
         Base64.Encoder b64 = Base64.getEncoder();
         return new KeyFile(1, SECRET_KDF, 0, 0, 0, b64.encodeToString(salt), Instant.now().toString(), host, user,
                 b64.encodeToString(sealed));
@@ -77,16 +78,17 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("key file is malformed");
         }
-        byte[] raw = secretBytes(passphrase);
         byte[] wrapping;
         if (secretKdf) {
+            byte[] raw = secretBytes(passphrase);
             if (raw == null) {
-                throw new AuthenticationException("a passphrase does not open a secret's key file");
+                throw new AuthenticationException("only a secret opens this key file");
             }
             wrapping = hmac(raw, saltBytes);
+            java.util.Arrays.fill(raw, (byte) 0);
         } else {
-            if (raw != null) {
-                throw new AuthenticationException("a secret does not open a passphrase's key file");
+            if (isSecret(passphrase)) {
+                throw new AuthenticationException("a secret opens no passphrase's key file");
             }
             Argon2idParams params;
             try {
@@ -106,15 +108,23 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
         return new MasterKey(key);
     }
 
-    /** The secret's 32 bytes, or null when {@code given} is not a secret (but a passphrase, or damaged). */
-    private static byte[] secretBytes(char[] given) {
+    /** Whether {@code given} is meant as a secret (maybe a damaged one), not a passphrase. */
+    private static boolean isSecret(char[] given) {
         if (given.length < SECRET_PREFIX.length()) {
-            return null;
+            return false;
         }
         for (int i = 0; i < SECRET_PREFIX.length(); i++) {
             if (given[i] != SECRET_PREFIX.charAt(i)) {
-                return null;
+                return false;
             }
+        }
+        return true;
+    }
+
+    /** The secret's 32 bytes, or null when {@code given} is not a whole secret. */
+    private static byte[] secretBytes(char[] given) {
+        if (!isSecret(given)) {
+            return null;
         }
         byte[] ascii = new byte[given.length - SECRET_PREFIX.length()];
         for (int i = 0; i < ascii.length; i++) {
