@@ -227,10 +227,14 @@ final class TableLoader {
                 committed = true;
             }
         } catch (RuntimeException | SQLException e) {
-            c.rollback();
+            try {
+                c.rollback();
+            } catch (SQLException lost) {
+                e.addSuppressed(lost); // the connection is gone, and the transaction with it
+            }
             throw e;
         } finally {
-            c.setAutoCommit(true);
+            // First, so that no other part of the table waits for ever, whatever happened here.
             if (freeze) {
                 l.firstCommitted.countDown();
             }
@@ -243,6 +247,7 @@ final class TableLoader {
                 }
             }
         }
+        c.setAutoCommit(true);
         if (done) {
             loaded.add(l.table.file());
             progress.accept(String.format("loaded %s (%.1f MiB, %d of %d tables)", l.target,
