@@ -28,16 +28,16 @@ public final class Keys {
 
     /** Stores a new key file for passphrase; returns its name. */
     public static String add(Repository repo, char[] passphrase, Argon2idParams params) throws IOException {
-        KeyFile k = KeyFile.create(repo.masterKey(), passphrase, params, Hosts.hostname(), Hosts.username());
-        byte[] bytes = k.toBytes();
-        String name = Repository.KEYS + Repository.sha256Hex(bytes);
-        repo.storage().save(name, bytes);
-        return name;
+        return store(repo, KeyFile.create(repo.masterKey(), passphrase, params, Hosts.hostname(), Hosts.username()));
     }
 
     /** Stores a new key file opened by a random secret ({@link KeyFile#newSecret}); returns its name. */
     public static String addSecret(Repository repo, String secret) throws IOException {
-        byte[] bytes = KeyFile.createForSecret(repo.masterKey(), secret, Hosts.hostname(), Hosts.username()).toBytes();
+        return store(repo, KeyFile.createForSecret(repo.masterKey(), secret, Hosts.hostname(), Hosts.username()));
+    }
+
+    private static String store(Repository repo, KeyFile k) throws IOException {
+        byte[] bytes = k.toBytes();
         String name = Repository.KEYS + Repository.sha256Hex(bytes);
         repo.storage().save(name, bytes);
         return name;
