@@ -129,38 +129,38 @@ final class TableLoader {
         }
     }
 
-    /** Looks up every table's relation, to know which ones this restore created empty. */
+    /** Looks up every table's relation in one query, to know which ones this restore created empty. */
     private void plan() {
         Map<String, Integer> targets = new HashMap<>();
         for (DataItems.Table t : items.tables()) {
             targets.merge(copyTarget(t.copy()), 1, Integer::sum);
         }
+        Map<String, String[]> relations = new HashMap<>();
         try (Connection c = target.connect();
-             PreparedStatement ps = c.prepareStatement("SELECT c.relkind, format('%I.%I', n.nspname, c.relname) FROM pg_class c "
-                     + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
-            for (DataItems.Table t : items.tables()) {
-                Node n = files.dataFile(t.file());
-                if (n == null) {
-                    throw new PgException("the snapshot has no data file " + t.file() + " for " + copyTarget(t.copy()));
+             PreparedStatement ps = c.prepareStatement("SELECT t, c.relkind, format('%I.%I', n.nspname, c.relname) "
+                     + "FROM unnest(?::text[]) t JOIN pg_class c ON c.oid = to_regclass(t) JOIN pg_namespace n ON n.oid = c.relnamespace")) {
+            ps.setArray(1, c.createArrayOf("text", targets.keySet().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    relations.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
                 }
-                String table = copyTarget(t.copy());
-                ps.setString(1, table);
-                String kind = null;
-                String name = null;
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        kind = rs.getString(1);
-                        name = rs.getString(2);
-                    }
-                }
-                // Only an ordinary table this restore created is surely empty and no one else's to empty.
-                boolean fresh = t.created() && targets.get(table) == 1 && "r".equals(kind);
-                Load l = new Load(t, table, "r".equals(kind) ? name : null, fresh, DumpFiles.blobIds(n));
-                loads.add(l);
-                waiting.add(new Segment(l, 0, l.ids.size()));
             }
         } catch (SQLException e) {
             throw new PgException(PgErrors.oneLine(e), e);
+        }
+        for (DataItems.Table t : items.tables()) {
+            Node n = files.dataFile(t.file());
+            String table = copyTarget(t.copy());
+            if (n == null) {
+                throw new PgException("the snapshot has no data file " + t.file() + " for " + table);
+            }
+            String[] rel = relations.getOrDefault(table, new String[2]);
+            boolean ordinary = "r".equals(rel[0]);
+            // Only an ordinary table this restore created is surely empty and no one else's to empty.
+            boolean fresh = t.created() && targets.get(table) == 1 && ordinary;
+            Load l = new Load(t, table, ordinary ? rel[1] : null, fresh, DumpFiles.blobIds(n));
+            loads.add(l);
+            waiting.add(new Segment(l, 0, l.ids.size()));
         }
     }
 
