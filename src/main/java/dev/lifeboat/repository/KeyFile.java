@@ -20,13 +20,24 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
                       String salt, String created, String host, String user, String data) {
 
     public static KeyFile create(MasterKey master, char[] passphrase, Argon2idParams params, String host, String user) {
+        byte[] salt = newSalt();
+        return sealing(master, Kdf.derive(passphrase, salt, params), salt, "argon2id", params, host, user);
+    }
+
+    private static byte[] newSalt() {
         byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
-        byte[] wrapping = Kdf.derive(passphrase, salt, params);
+        return salt;
+    }
+
+    /** The key file holding the master key sealed under wrapping; params null for a secret's key file. */
+    private static KeyFile sealing(MasterKey master, byte[] wrapping, byte[] salt, String kdf, Argon2idParams params,
+                                   String host, String user) {
         byte[] sealed = new Aead(wrapping).seal(master.encryption());
         Base64.Encoder b64 = Base64.getEncoder();
-        return new KeyFile(1, "argon2id", params.memoryKiB(), params.iterations(), params.parallelism(),
-                b64.encodeToString(salt), Instant.now().toString(), host, user, b64.encodeToString(sealed));
+        return new KeyFile(1, kdf, params == null ? 0 : params.memoryKiB(), params == null ? 0 : params.iterations(),
+                params == null ? 0 : params.parallelism(), b64.encodeToString(salt), Instant.now().toString(), host, user,
+                b64.encodeToString(sealed));
     }
 
     /**
@@ -51,17 +62,14 @@ public record KeyFile(int version, String kdf, int memoryKiB, int iterations, in
 
     /** A key file wrapping the master key under HMAC-SHA256(secret, salt). */
     public static KeyFile createForSecret(MasterKey master, String secret, String host, String user) throws IOException {
-        byte[] salt = new byte[16];
-        new SecureRandom().nextBytes(salt);
         byte[] raw = secretBytes(secret.toCharArray());
         if (raw == null) {
             throw new IOException("not a Lifeboat key secret");
         }
-        byte[] sealed = new Aead(hmac(raw, salt)).seal(master.encryption());
+        byte[] salt = newSalt();
+        byte[] wrapping = hmac(raw, salt);
         java.util.Arrays.fill(raw, (byte) 0);
-        Base64.Encoder b64 = Base64.getEncoder();
-        return new KeyFile(1, SECRET_KDF, 0, 0, 0, b64.encodeToString(salt), Instant.now().toString(), host, user,
-                b64.encodeToString(sealed));
+        return sealing(master, wrapping, salt, SECRET_KDF, null, host, user);
     }
 
     /** Unwraps the master key; fails with {@link AuthenticationException} for a wrong passphrase. */
