@@ -1,6 +1,5 @@
 package dev.lifeboat.repository;
 
-import com.github.luben.zstd.Zstd;
 import dev.lifeboat.chunking.FastCdc;
 import dev.lifeboat.crypto.Aead;
 import dev.lifeboat.crypto.Argon2idParams;
