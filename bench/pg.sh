@@ -295,6 +295,8 @@ log "row counts at backup time: $COUNTS"
 if has_tool lifeboat; then
   log "Lifeboat command: ${LB[*]}"
   "${LB[@]}" --version > "$LOGS/lifeboat-version.log" 2>&1 || die "lifeboat --version failed: $(cat "$LOGS/lifeboat-version.log")"
+  # builds, and prepares the pg commands' start-up archive (once per build), outside any timing
+  "${LB[@]}" pg --help > "$LOGS/lifeboat-pg-help.log" 2>&1 || die "lifeboat pg --help failed: $(cat "$LOGS/lifeboat-pg-help.log")"
 fi
 VERSIONS="$(pg_dump --version); $(openssl version | cut -d' ' -f1-2)"
 has_tool restic && VERSIONS+="; $(restic version | cut -d' ' -f1-2)"

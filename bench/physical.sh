@@ -561,6 +561,8 @@ if [ "${BENCH_SEED_ONLY:-0}" = 1 ]; then log "BENCH_SEED_ONLY=1: the seed is rea
 if has_tool lifeboat; then
   log "Lifeboat command: ${LB[*]}"
   "${LB[@]}" --version > "$LOGS/lifeboat-version.log" 2>&1 || die "lifeboat --version failed: $(cat "$LOGS/lifeboat-version.log")"
+  # builds, and prepares the pg commands' start-up archive (once per build), outside any timing
+  "${LB[@]}" pg --help > "$LOGS/lifeboat-pg-help.log" 2>&1 || die "lifeboat pg --help failed: $(cat "$LOGS/lifeboat-pg-help.log")"
 fi
 VERSIONS="$("$PGBIN/postgres" -V)"
 has_tool pgbackrest && VERSIONS+="; $(pgbackrest version)"

@@ -29,7 +29,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        ClassArchive.preloadIfAsked();
+        System.exit(code);
     }
 
     /** Runs the CLI and returns the exit code; every failure becomes one line on stderr. */
