@@ -135,9 +135,27 @@ final class Argon2id {
         final long[] address = new long[WORDS];
     }
 
+    /**
+     * The blocks of one segment. What depends on the pass and the slice is worked out here, once per
+     * segment, so that the per-block code has no branch that changes with the phase: C2 compiled
+     * that code during the first pass with the branches it had seen, and every change of phase (the
+     * second half of the first pass, the second pass) threw the compiled code away and started over
+     * in the interpreter.
+     */
     private void fillSegment(int pass, int lane, int slice, Scratch s) {
-        boolean independent = pass == 0 && slice < SYNC_POINTS / 2;
-        if (independent) {
+        int start = pass == 0 && slice == 0 ? 2 : 0;
+        int first = lane * laneLength + slice * segmentLength + start;
+        // In the first slice of the first pass, blocks reference only their own lane.
+        boolean ownLane = pass == 0 && slice == 0;
+        long lanesMod = ownLane ? 1 : lanes;
+        int laneOffset = ownLane ? lane : 0;
+        // The reference area ends before this block in the own lane, before this segment in the others.
+        int areaBase = (pass == 0 ? slice * segmentLength : laneLength - segmentLength) - 1;
+        long startAt = pass != 0 && slice != SYNC_POINTS - 1 ? (long) (slice + 1) * segmentLength : 0;
+        // The block before the first: the lane's last block when the segment starts the lane.
+        int before = first % laneLength == 0 ? first + laneLength - 1 : first - 1;
+        if (pass == 0 && slice < SYNC_POINTS / 2) {
+            // data-independent addressing: the pseudo-random values come from the address blocks
             java.util.Arrays.fill(s.input, 0L);
             s.input[0] = pass;
             s.input[1] = lane;
@@ -145,54 +163,39 @@ final class Argon2id {
             s.input[3] = (long) laneLength * lanes;
             s.input[4] = passes;
             s.input[5] = TYPE_ID;
-        }
-        int start = 0;
-        if (pass == 0 && slice == 0) {
-            start = 2;
-            if (independent) {
+            if (start > 0) {
                 nextAddresses(s);
             }
-        }
-        int current = lane * laneLength + slice * segmentLength + start;
-        int previous = current % laneLength == 0 ? current + laneLength - 1 : current - 1;
-        for (int index = start; index < segmentLength; index++, current++, previous++) {
-            if (current % laneLength == 1) {
-                previous = current - 1;
-            }
-            long random;
-            if (independent) {
+            for (int index = start; index < segmentLength; index++) {
                 if (index % WORDS == 0) {
                     nextAddresses(s);
                 }
-                random = s.address[index % WORDS];
-            } else {
-                random = memory[previous * WORDS];
+                int current = first + index - start;
+                block(s.r, current, index == start ? before : current - 1, index, s.address[index % WORDS], lane, lanesMod,
+                        laneOffset, areaBase, startAt);
             }
-            int refLane = pass == 0 && slice == 0 ? lane : (int) ((random >>> 32) % lanes);
-            int refIndex = referenceIndex(pass, slice, index, random & 0xFFFFFFFFL, refLane == lane);
-            compress(s.r, previous * WORDS, (refLane * laneLength + refIndex) * WORDS, current * WORDS, pass > 0);
+        } else {
+            for (int index = start; index < segmentLength; index++) {
+                int current = first + index - start;
+                int previous = index == start ? before : current - 1;
+                block(s.r, current, previous, index, memory[previous * WORDS], lane, lanesMod, laneOffset, areaBase, startAt);
+            }
         }
     }
 
-    private int referenceIndex(int pass, int slice, int index, long random, boolean sameLane) {
-        long area;
-        if (pass == 0) {
-            if (slice == 0) {
-                area = index - 1;
-            } else if (sameLane) {
-                area = (long) slice * segmentLength + index - 1;
-            } else {
-                area = (long) slice * segmentLength + (index == 0 ? -1 : 0);
-            }
-        } else if (sameLane) {
-            area = laneLength - segmentLength + index - 1;
-        } else {
-            area = laneLength - segmentLength + (index == 0 ? -1 : 0);
-        }
-        long x = (random * random) >>> 32;
+    /** Fills block current from block previous and the block that {@code random} picks (RFC 9106, 3.4.1.2). */
+    private void block(long[] r, int current, int previous, int index, long random, int lane, long lanesMod, int laneOffset,
+                       int areaBase, long startAt) {
+        int refLane = laneOffset + (int) ((random >>> 32) % lanesMod);
+        // 1 or 0 by arithmetic, not branches, for the reason given at fillSegment
+        int same = 1 - (((refLane ^ lane) | -(refLane ^ lane)) >>> 31);
+        int notFirst = (index | -index) >>> 31;
+        long area = areaBase + (long) same * index + (long) (1 - same) * notFirst;
+        long low = random & 0xFFFFFFFFL;
+        long x = (low * low) >>> 32;
         long relative = area - 1 - ((area * x) >>> 32);
-        long startAt = pass != 0 && slice != SYNC_POINTS - 1 ? (long) (slice + 1) * segmentLength : 0;
-        return (int) ((startAt + relative) % laneLength);
+        int refIndex = (int) ((startAt + relative) % laneLength);
+        compress(r, previous * WORDS, (refLane * laneLength + refIndex) * WORDS, current * WORDS);
     }
 
     private void nextAddresses(Scratch s) {
@@ -216,18 +219,15 @@ final class Argon2id {
         }
     }
 
-    /** memory[next] = G(memory[prev], memory[ref]), XORed into the old block on later passes. */
-    private void compress(long[] r, int prev, int ref, int next, boolean xor) {
+    /**
+     * memory[next] ^= G(memory[prev], memory[ref]). Later passes XOR into the old block; in the first
+     * the block is still zero, so the same XOR is the plain write, without a branch on the pass.
+     */
+    private void compress(long[] r, int prev, int ref, int next) {
         long[] m = memory;
         for (int i = 0; i < WORDS; i++) {
             r[i] = m[prev + i] ^ m[ref + i];
-        }
-        if (xor) {
-            for (int i = 0; i < WORDS; i++) {
-                m[next + i] ^= r[i];
-            }
-        } else {
-            System.arraycopy(r, 0, m, next, WORDS);
+            m[next + i] ^= r[i];
         }
         permute(r);
         for (int i = 0; i < WORDS; i++) {
