@@ -4,6 +4,7 @@ import dev.lifeboat.repository.Repository;
 import dev.lifeboat.repository.Tree;
 import dev.lifeboat.source.postgres.DumpInfo.DatabaseDump;
 import dev.lifeboat.source.postgres.DumpInfo.TableDump;
+import dev.lifeboat.util.Workers;
 
 import java.io.File;
 import java.io.IOException;
@@ -118,9 +119,11 @@ final class DatabaseRestore implements AutoCloseable {
                 partly.addAll(loader.partlyLoaded());
             }
             finish(other, files);
-            analyzed = Set.copyOf(loader.analyzed());
-            progress.accept("building indexes and constraints");
-            pgRestore(List.of("--section=post-data", "--use-list=" + selection, "--jobs=" + Math.max(1, opts.jobs())), files);
+            Set<String> beside = Set.copyOf(loader.analyzeBeside());
+            postData(beside);
+            Set<String> all = new HashSet<>(loader.analyzed());
+            all.addAll(beside);
+            analyzed = Set.copyOf(all);
         } catch (PgException e) {
             throw new PgException("restore into " + opts.target().dbname() + " failed: " + e.getMessage() + "; " + restored(loaded, partly), e);
         }
@@ -134,6 +137,46 @@ final class DatabaseRestore implements AutoCloseable {
         }
         if (work != null) {
             DatabaseDumper.deleteTree(work);
+        }
+    }
+
+    /**
+     * pg_restore builds the indexes and constraints while the given tables (the last one loaded) are
+     * ANALYZEd beside it: their own indexes wait for the ANALYZE's lock, the others need not.
+     */
+    private void postData(Set<String> analyze) throws IOException {
+        progress.accept("building indexes and constraints");
+        java.util.concurrent.FutureTask<Void> analyzing = new java.util.concurrent.FutureTask<>(() -> {
+            analyze(analyze);
+            return null;
+        });
+        Workers.startDaemon("pg-analyze", analyzing);
+        try {
+            pgRestore(List.of("--section=post-data", "--use-list=" + selection, "--jobs=" + Math.max(1, opts.jobs())), files);
+        } catch (RuntimeException e) {
+            try {
+                Workers.await(analyzing);
+            } catch (IOException | RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        Workers.await(analyzing);
+    }
+
+    private void analyze(Set<String> tables) {
+        if (tables.isEmpty()) {
+            return;
+        }
+        try (java.sql.Connection c = opts.target().connect(); java.sql.Statement st = c.createStatement()) {
+            for (String setting : items.settings()) {
+                st.execute(setting); // pg_restore's own, among them no lock or statement timeout
+            }
+            for (String t : tables) {
+                st.execute("ANALYZE " + t);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new PgException("ANALYZE failed: " + PgErrors.oneLine(e), e);
         }
     }
 

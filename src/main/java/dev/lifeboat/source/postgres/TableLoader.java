@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Loads a dump's table data into a database over parallel connections, largest table first, and
- * ANALYZEs each table once it is in.
+ * ANALYZEs each table once it is in, except the last (see {@link #analyzeBeside}).
  *
  * <p>Done here rather than by pg_restore for three reasons. pg_restore reads a data file 4 KiB at a
  * time, and a named pipe wakes its writer at every read: the bench database's restore made 35,000 to
@@ -58,6 +58,7 @@ final class TableLoader {
     private final java.util.function.Consumer<String> progress;
     private final Set<String> loaded = ConcurrentHashMap.newKeySet();
     private final Set<String> analyzed = ConcurrentHashMap.newKeySet();
+    private final Set<String> analyzeBeside = ConcurrentHashMap.newKeySet();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     /** Guards the segments waiting and running, and each load's counts. */
     private final Object lock = new Object();
@@ -94,6 +95,14 @@ final class TableLoader {
     /** Tables ANALYZEd once loaded, as schema-qualified quoted names. */
     Set<String> analyzed() {
         return analyzed;
+    }
+
+    /**
+     * The table whose load ended the loading (or none): left to ANALYZE while the indexes are built.
+     * Its ANALYZE would otherwise hold up all of them, and its own indexes wait for it either way.
+     */
+    Set<String> analyzeBeside() {
+        return analyzeBeside;
     }
 
     /** Loads every table on up to {@code jobs} connections; the first failure stops the others. */
@@ -214,6 +223,7 @@ final class TableLoader {
         }
         boolean committed = false;
         boolean done = false;
+        boolean lastOfAll = false;
         c.setAutoCommit(false);
         try {
             if (failure.get() == null) {
@@ -244,6 +254,7 @@ final class TableLoader {
                     l.committed++;
                     l.open--;
                     done = l.open == 0; // this segment was the table's last
+                    lastOfAll = done && waiting.isEmpty() && running.isEmpty();
                 }
             }
         }
@@ -252,7 +263,9 @@ final class TableLoader {
             loaded.add(l.table.file());
             progress.accept(String.format("loaded %s (%.1f MiB, %d of %d tables)", l.target,
                     l.bytes(0, l.ids.size()) / 1048576.0, loaded.size(), loads.size()));
-            if (l.analyze != null) {
+            if (l.analyze != null && lastOfAll) {
+                analyzeBeside.add(l.analyze);
+            } else if (l.analyze != null) {
                 try (Statement s = c.createStatement()) {
                     s.execute("ANALYZE " + l.analyze);
                 }

@@ -85,6 +85,8 @@ class PgTableLoadTest {
         assertTrue(pages > 100, "pages: " + pages);
         assertEquals(pages, count(pg, dst, "SELECT all_frozen FROM pg_visibility_map_summary('wide')"));
         assertTrue(count(pg, dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'wide'") >= 3, "wide has no statistics");
+        // the last table loaded, ANALYZEd while the indexes were built
+        assertEquals(1, count(pg, dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'small'"), "small has no statistics");
     }
 
     @Test
