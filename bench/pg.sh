@@ -51,7 +51,7 @@
 #   BENCH_PG_SCALE pgbench scale of the base data (default: 100)
 #   BENCH_BLOB_ROWS rows of the `blobs` table (default: 115000: 360 MB = 343 MiB with its TOAST table and index)
 #   BENCH_PGBENCH_SECONDS  duration of the pgbench run between the first and second backups (default: 60)
-#   BENCH_RESTORE_ROUNDS  rounds of restores (default: 3); each tool's restore time is its median
+#   BENCH_RESTORE_ROUNDS  rounds of restores (default: 5); each tool's restore time is its median
 #   BENCH_THREADS  if set, passed as --threads to Lifeboat
 #   BENCH_REBUILD=1  rebuild the template database even if it exists
 #   BENCH_KEEP_RESTORES=1  keep the restored databases (default: dropped after verification)
@@ -76,7 +76,7 @@ PORT="${BENCH_PG_PORT:-55499}"
 SCALE="${BENCH_PG_SCALE:-100}"
 BLOB_ROWS="${BENCH_BLOB_ROWS:-115000}"
 PGBENCH_SECONDS="${BENCH_PGBENCH_SECONDS:-60}"
-RESTORE_ROUNDS="${BENCH_RESTORE_ROUNDS:-3}"
+RESTORE_ROUNDS="${BENCH_RESTORE_ROUNDS:-5}"
 [[ "$RESTORE_ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RESTORE_ROUNDS must be a positive number" >&2; exit 2; }
 PASS="bench-passphrase-not-secret"
 CLUSTER="$WORK/pg"
