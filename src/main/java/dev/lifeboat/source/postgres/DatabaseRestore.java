@@ -144,10 +144,10 @@ final class DatabaseRestore implements AutoCloseable {
      * pg_restore builds the indexes and constraints while the given tables (the last one loaded) are
      * ANALYZEd beside it: their own indexes wait for the ANALYZE's lock, the others need not.
      */
-    private void postData(Set<String> analyze) throws IOException {
+    private void postData(Set<String> tablesToAnalyze) throws IOException {
         progress.accept("building indexes and constraints");
         java.util.concurrent.FutureTask<Void> analyzing = new java.util.concurrent.FutureTask<>(() -> {
-            analyze(analyze);
+            analyze(tablesToAnalyze);
             return null;
         });
         Workers.startDaemon("pg-analyze", analyzing);
