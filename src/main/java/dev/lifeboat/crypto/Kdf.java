@@ -18,8 +18,8 @@ public final class Kdf {
             Arrays.fill(pw, (byte) 0);
             // Argon2id's memory is one array, garbage now; collecting it here gives the heap back at
             // once rather than at the next full collection, which a short command may never reach.
-            // (Letting the heap grow in one step through the HotSpot MXBean, as before the memory was
-            // one array, cost 20 ms of class loading at every start and nothing less in the end.)
+            // (Growing the heap in one step through the HotSpot MXBean, which helped while the memory
+            // was thousands of small blocks, cost 20 ms of class loading at every start and saved nothing.)
             System.gc();
         }
     }
