@@ -29,8 +29,9 @@
 # in each, and the median round is the tool's restore time (rows restore.r1, restore.r2, ... hold
 # every round): the same restore varies by 10-15% from one run to the next on a small shared VM, so
 # one sample per tool decided a target that is met by a few percent either way. Then
-# `pgbench -c 2 -j 2 -T $BENCH_PGBENCH_SECONDS bench` runs and the second backups follow: seed (full size of the new encrypted dump, for reference), restic and
-# Lifeboat (size added to the repository = size after - size before).
+# `pgbench -c 2 -j 2 -T $BENCH_PGBENCH_SECONDS bench` runs and the second backups follow: seed (full
+# size of the new encrypted dump, for reference), restic and Lifeboat (size added to the repository =
+# size after - size before).
 #
 # Measuring: every step runs as `/usr/bin/time bash -o pipefail -c '...'`; for pipelines the peak
 # RSS (%M) is that of the largest single process of the pipeline, not the sum. The PostgreSQL
