@@ -119,7 +119,7 @@ final class DatabaseRestore implements AutoCloseable {
                 partly.addAll(loader.partlyLoaded());
             }
             finish(other, files);
-            Set<String> beside = Set.copyOf(loader.analyzeBeside());
+            List<String> beside = loader.analyzeBeside();
             postData(beside);
             Set<String> all = new HashSet<>(loader.analyzed());
             all.addAll(beside);
@@ -141,10 +141,10 @@ final class DatabaseRestore implements AutoCloseable {
     }
 
     /**
-     * pg_restore builds the indexes and constraints while the given tables (the last one loaded) are
-     * ANALYZEd beside it: their own indexes wait for the ANALYZE's lock, the others need not.
+     * pg_restore builds the indexes and constraints while the given tables (the last ones loaded) are
+     * ANALYZEd beside it, in that order: their own indexes wait for the ANALYZE's lock, the others need not.
      */
-    private void postData(Set<String> tablesToAnalyze) throws IOException {
+    private void postData(List<String> tablesToAnalyze) throws IOException {
         progress.accept("building indexes and constraints");
         java.util.concurrent.FutureTask<Void> analyzing = new java.util.concurrent.FutureTask<>(() -> {
             analyze(tablesToAnalyze);
@@ -164,7 +164,7 @@ final class DatabaseRestore implements AutoCloseable {
         Workers.await(analyzing);
     }
 
-    private void analyze(Set<String> tables) {
+    private void analyze(List<String> tables) {
         if (tables.isEmpty()) {
             return;
         }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Loads a dump's table data into a database over parallel connections, largest table first, and
- * ANALYZEs each table once it is in, except the last (see {@link #analyzeBeside}).
+ * ANALYZEs each table once it is in, unless its connection has a table to split (see {@link #analyzeBeside}).
  *
  * <p>Done here rather than by pg_restore for three reasons. pg_restore reads a data file 4 KiB at a
  * time, and a named pipe wakes its writer at every read: the bench database's restore made 35,000 to
@@ -58,7 +58,8 @@ final class TableLoader {
     private final java.util.function.Consumer<String> progress;
     private final Set<String> loaded = ConcurrentHashMap.newKeySet();
     private final Set<String> analyzed = ConcurrentHashMap.newKeySet();
-    private final Set<String> analyzeBeside = ConcurrentHashMap.newKeySet();
+    /** Guarded by the lock, in the order the tables were loaded. */
+    private final List<String> analyzeBeside = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     /** Guards the segments waiting and running, and each load's counts. */
     private final Object lock = new Object();
@@ -98,11 +99,17 @@ final class TableLoader {
     }
 
     /**
-     * The table whose load ended the loading (or none): left to ANALYZE while the indexes are built.
-     * Its ANALYZE would otherwise hold up all of them, and its own indexes wait for it either way.
+     * Tables left to ANALYZE while the indexes are built, the last loaded first: the one whose load
+     * ended the loading, whose ANALYZE would otherwise hold up every index, and those finished while
+     * a large table was still loading, whose connection went on to take half of that table rather
+     * than ANALYZE first. Each one's own indexes wait for its ANALYZE either way.
      */
-    Set<String> analyzeBeside() {
-        return analyzeBeside;
+    List<String> analyzeBeside() {
+        synchronized (lock) {
+            List<String> out = new ArrayList<>(analyzeBeside);
+            java.util.Collections.reverse(out);
+            return out;
+        }
     }
 
     /** Loads every table on up to {@code jobs} connections; the first failure stops the others. */
@@ -179,7 +186,7 @@ final class TableLoader {
             Segment s = waiting.stream().max(Comparator.comparingLong(Segment::left)).orElse(null);
             if (s != null) {
                 waiting.remove(s);
-            } else if (!UNSPLITTABLE.contains(items.encoding().toUpperCase(java.util.Locale.ROOT))) {
+            } else if (splittable()) {
                 s = split();
             }
             if (s != null) {
@@ -189,11 +196,19 @@ final class TableLoader {
         }
     }
 
+    private boolean splittable() {
+        return !UNSPLITTABLE.contains(items.encoding().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** Whether another connection may take over part of this running segment. */
+    private boolean canSplit(Segment r) {
+        return r.load.fresh && r.left() >= splitMin;
+    }
+
     private Segment split() {
         // Only tables this restore created: one that existed keeps pg_restore's one transaction per table,
         // so that a failed load leaves none of its rows behind.
-        Segment victim = running.stream().filter(r -> r.load.fresh && r.left() >= splitMin)
-                .max(Comparator.comparingLong(Segment::left)).orElse(null);
+        Segment victim = running.stream().filter(this::canSplit).max(Comparator.comparingLong(Segment::left)).orElse(null);
         if (victim == null) {
             return null;
         }
@@ -223,7 +238,7 @@ final class TableLoader {
         }
         boolean committed = false;
         boolean done = false;
-        boolean lastOfAll = false;
+        boolean later = false;
         c.setAutoCommit(false);
         try {
             if (failure.get() == null) {
@@ -254,7 +269,12 @@ final class TableLoader {
                     l.committed++;
                     l.open--;
                     done = l.open == 0; // this segment was the table's last
-                    lastOfAll = done && waiting.isEmpty() && running.isEmpty();
+                    // Done, and nothing left but what this connection may split, or nothing at all.
+                    later = done && l.analyze != null && waiting.isEmpty()
+                            && (running.isEmpty() || splittable() && running.stream().anyMatch(this::canSplit));
+                    if (later) {
+                        analyzeBeside.add(l.analyze);
+                    }
                 }
             }
         }
@@ -263,9 +283,7 @@ final class TableLoader {
             loaded.add(l.table.file());
             progress.accept(String.format("loaded %s (%.1f MiB, %d of %d tables)", l.target,
                     l.bytes(0, l.ids.size()) / 1048576.0, loaded.size(), loads.size()));
-            if (l.analyze != null && lastOfAll) {
-                analyzeBeside.add(l.analyze);
-            } else if (l.analyze != null) {
+            if (l.analyze != null && !later) {
                 try (Statement s = c.createStatement()) {
                     s.execute("ANALYZE " + l.analyze);
                 }

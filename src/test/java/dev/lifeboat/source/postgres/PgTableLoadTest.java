@@ -71,6 +71,9 @@ class PgTableLoadTest {
         // Each part of the table went in by a transaction of its own.
         assertTrue(count(pg, dst, "SELECT count(DISTINCT xmin::text) FROM wide") > 1, "the table was not split");
         assertEquals(1, count(pg, dst, "SELECT count(DISTINCT xmin::text) FROM small"));
+        // ANALYZEd, though their connections went on to split `wide` first (small) or were the last (wide)
+        assertEquals(3, count(pg, dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'wide'"), "wide has no statistics");
+        assertEquals(1, count(pg, dst, "SELECT count(*) FROM pg_stats WHERE tablename = 'small'"), "small has no statistics");
     }
 
     @Test
