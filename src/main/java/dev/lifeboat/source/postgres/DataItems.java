@@ -37,6 +37,20 @@ record DataItems(List<String> settings, String encoding, List<Table> tables, Lis
     record Table(String file, String copy, boolean created) {
     }
 
+    /** A connection to {@code db} set up as pg_restore sets up its sessions (with no lock or statement timeout). */
+    java.sql.Connection connect(PgConn db) throws java.sql.SQLException {
+        java.sql.Connection c = db.connect();
+        try (java.sql.Statement st = c.createStatement()) {
+            for (String setting : settings) {
+                st.execute(setting);
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     /**
      * Reads the dump in {@code dir}, which must hold its table of contents but no table data file
      * yet, for the entries {@code selected}, which the file {@code selection} lists for pg_restore.

@@ -168,10 +168,7 @@ final class DatabaseRestore implements AutoCloseable {
         if (tables.isEmpty()) {
             return;
         }
-        try (java.sql.Connection c = opts.target().connect(); java.sql.Statement st = c.createStatement()) {
-            for (String setting : items.settings()) {
-                st.execute(setting); // pg_restore's own, among them no lock or statement timeout
-            }
+        try (java.sql.Connection c = items.connect(opts.target()); java.sql.Statement st = c.createStatement()) {
             for (String t : tables) {
                 st.execute("ANALYZE " + t);
             }

@@ -124,12 +124,7 @@ final class TableLoader {
             parts += l.fresh ? Math.max(1, l.bytes(0, l.ids.size()) / splitMin) : 1;
         }
         Workers.runAll((int) Math.max(1, Math.min(jobs, parts)), "copy", () -> {
-            try (Connection c = target.connect()) {
-                try (Statement s = c.createStatement()) {
-                    for (String setting : items.settings()) {
-                        s.execute(setting);
-                    }
-                }
+            try (Connection c = items.connect(target)) {
                 CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
                 for (Segment seg; failure.get() == null && (seg = next()) != null; ) {
                     load(c, copy, seg);
