@@ -261,7 +261,7 @@ public final class Checker {
                 if (e.offset() + e.length() > data.length) {
                     throw new IOException("blob " + e.id().shortHex() + " lies beyond the end of pack " + name);
                 }
-                repo.openBlob(e, data, (int) e.offset());
+                repo.verifyBlob(e, data, (int) e.offset());
             } catch (IOException x) {
                 error(name, x.getMessage());
                 badPacks.add(pack);
@@ -352,7 +352,7 @@ public final class Checker {
             unreadable = "is damaged";
         } else {
             try {
-                tree = Tree.parse(repo.loadBlob(treeId), treeId);
+                tree = Tree.parse(repo.loadVerifiedBlob(treeId), treeId);
             } catch (IOException e) {
                 unreadable = "cannot be read: " + e.getMessage();
                 badBlobs.add(treeId);

@@ -90,7 +90,7 @@ public final class Copier {
             if (!seenTrees.add(t)) {
                 continue;
             }
-            byte[] raw = src.loadBlob(t);
+            byte[] raw = src.loadVerifiedBlob(t);
             Tree tree = Tree.parse(raw, t);
             copyBlob(t, BlobType.TREE, raw, trees);
             for (Node n : tree.nodes()) {

@@ -196,7 +196,7 @@ public final class Repairer {
             BlobWriter w = e.type() == BlobType.TREE ? trees : data;
             if (pack != null && e.offset() + e.length() <= pack.length) {
                 try {
-                    byte[] plain = repo.openBlob(e, pack, (int) e.offset());
+                    byte[] plain = repo.verifyBlob(e, pack, (int) e.offset());
                     w.store(e.id(), e.type(), plain, 0, plain.length);
                     salvaged++;
                     continue;
@@ -214,7 +214,7 @@ public final class Repairer {
         }
         byte[] plain;
         try {
-            plain = other.loadBlob(id);
+            plain = other.loadVerifiedBlob(id);
         } catch (IOException e) {
             return false; // damaged there too
         }
@@ -240,7 +240,7 @@ public final class Repairer {
         if (tree == null) {
             if (other.index().contains(treeId)) {
                 try {
-                    byte[] raw = other.loadBlob(treeId);
+                    byte[] raw = other.loadVerifiedBlob(treeId);
                     tree = Tree.parse(raw, treeId);
                     if (!repo.hasBlob(treeId)) {
                         trees.store(treeId, BlobType.TREE, raw, 0, raw.length);

@@ -46,7 +46,7 @@ public final class Aead {
         byte[] sealed = new byte[sealedLength(plain.length)];
         try {
             for (int i = 0; i < 2_000; i++) {
-                a.seal(plain, 0, plain.length, sealed, 0, 256);
+                a.seal(plain, 0, plain.length, sealed, 0, 256, null);
                 a.open(sealed, 0, sealed.length, plain, 0);
             }
         } catch (AuthenticationException e) {
@@ -72,7 +72,7 @@ public final class Aead {
         try {
             for (int i = 0; i < 200; i++) {
                 long t = System.nanoTime();
-                a.openLarge(sealed, 0, sealed.length, plain, 0);
+                a.openLarge(sealed, 0, sealed.length, plain, 0, null);
                 if (System.nanoTime() - t < 100_000) {
                     return;
                 }
@@ -112,7 +112,7 @@ public final class Aead {
         }
     }
 
-    private int openLarge(byte[] sealed, int off, int len, byte[] out, int outOff) throws AuthenticationException {
+    private int openLarge(byte[] sealed, int off, int len, byte[] out, int outOff, byte[] aad) throws AuthenticationException {
         // Only the input needs to be direct for the fast path; decrypting into the caller's array
         // measured as fast as into a second direct buffer, which cost as much memory again.
         java.nio.ByteBuffer src = BUFFERS.poll();
@@ -124,6 +124,9 @@ public final class Aead {
             src.put(sealed, off + NONCE_LENGTH, len - NONCE_LENGTH).flip();
             Cipher c = ciphers.get();
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, Arrays.copyOfRange(sealed, off, off + NONCE_LENGTH)));
+            if (aad != null) {
+                c.updateAAD(aad);
+            }
             return c.doFinal(src, java.nio.ByteBuffer.wrap(out, outOff, out.length - outOff));
         } catch (AEADBadTagException e) {
             throw new AuthenticationException("authentication failed: data is corrupt or the key is wrong");
@@ -161,7 +164,7 @@ public final class Aead {
     /** Encrypts plain[off, off+len) into out at outOff; returns bytes written (len + OVERHEAD). */
     public int seal(byte[] plain, int off, int len, byte[] out, int outOff) {
         warmUpIfLarge(len);
-        return seal(plain, off, len, out, outOff, SLICE);
+        return seal(plain, off, len, out, outOff, SLICE, null);
     }
 
     private static void warmUpIfLarge(int len) {
@@ -177,13 +180,14 @@ public final class Aead {
     }
 
     /**
-     * Seals plain[off, off+len) and writes the sealed bytes to out slice by slice, through scratch
-     * (from {@link #sealScratch}), so no buffer holds the whole sealed message. Returns len + OVERHEAD.
+     * Seals plain[off, off+len), with aad (may be null) as associated data, and writes the sealed bytes
+     * to out slice by slice, through scratch (from {@link #sealScratch}), so no buffer holds the whole
+     * sealed message. Returns len + OVERHEAD.
      */
-    public int sealTo(byte[] plain, int off, int len, OutputStream out, byte[] scratch) throws IOException {
+    public int sealTo(byte[] plain, int off, int len, OutputStream out, byte[] scratch, byte[] aad) throws IOException {
         warmUpIfLarge(len);
         byte[] nonce = new byte[NONCE_LENGTH];
-        Cipher c = encryptor(nonce);
+        Cipher c = encryptor(nonce, aad);
         out.write(nonce);
         try {
             int done = 0;
@@ -199,29 +203,33 @@ public final class Aead {
     }
 
     /**
-     * Seals buf[off+NONCE_LENGTH, off+NONCE_LENGTH+len) where it lies: the nonce goes in front of it,
-     * the tag after it, so one buffer serves both (buf needs len + OVERHEAD bytes from off).
-     * Returns the sealed length.
+     * Seals buf[off+NONCE_LENGTH, off+NONCE_LENGTH+len) where it lies, with aad (may be null) as
+     * associated data: the nonce goes in front of it, the tag after it, so one buffer serves both (buf
+     * needs len + OVERHEAD bytes from off). Returns the sealed length.
      */
-    public int sealInPlace(byte[] buf, int off, int len) {
-        return seal(buf, off + NONCE_LENGTH, len, buf, off);
+    public int sealInPlace(byte[] buf, int off, int len, byte[] aad) {
+        warmUpIfLarge(len);
+        return seal(buf, off + NONCE_LENGTH, len, buf, off, SLICE, aad);
     }
 
     /** This thread's cipher, set up to encrypt under a fresh random nonce, which it writes into nonce. */
-    private Cipher encryptor(byte[] nonce) {
+    private Cipher encryptor(byte[] nonce, byte[] aad) {
         RANDOM.get().nextBytes(nonce);
         try {
             Cipher c = ciphers.get();
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+            if (aad != null) {
+                c.updateAAD(aad);
+            }
             return c;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("encryption failed", e);
         }
     }
 
-    private int seal(byte[] plain, int off, int len, byte[] out, int outOff, int slice) {
+    private int seal(byte[] plain, int off, int len, byte[] out, int outOff, int slice, byte[] aad) {
         byte[] nonce = new byte[NONCE_LENGTH];
-        Cipher c = encryptor(nonce);
+        Cipher c = encryptor(nonce, aad);
         System.arraycopy(nonce, 0, out, outOff, NONCE_LENGTH);
         try {
             // Slices keep the cipher's per-call methods hot enough for C2 to use the CLMUL/AES-NI
@@ -254,6 +262,11 @@ public final class Aead {
 
     /** Decrypts into out at outOff; returns the plaintext length. */
     public int open(byte[] sealed, int off, int len, byte[] out, int outOff) throws AuthenticationException {
+        return open(sealed, off, len, out, outOff, null);
+    }
+
+    /** Decrypts into out at outOff, authenticating aad (may be null) as associated data too; returns the plaintext length. */
+    public int open(byte[] sealed, int off, int len, byte[] out, int outOff, byte[] aad) throws AuthenticationException {
         if (len > LARGE && !OPEN_WARMED.get() && OPEN_WARMED.compareAndSet(false, true)) {
             dev.lifeboat.util.Workers.startDaemon("aead-open-warm-up", Aead::warmUpOpen);
         }
@@ -261,12 +274,15 @@ public final class Aead {
             throw new AuthenticationException("ciphertext too short (" + len + " bytes)");
         }
         if (len > LARGE) {
-            return openLarge(sealed, off, len, out, outOff);
+            return openLarge(sealed, off, len, out, outOff, aad);
         }
         try {
             Cipher c = ciphers.get();
             c.init(Cipher.DECRYPT_MODE, key,
                     new GCMParameterSpec(TAG_LENGTH * 8, Arrays.copyOfRange(sealed, off, off + NONCE_LENGTH)));
+            if (aad != null) {
+                c.updateAAD(aad);
+            }
             return c.doFinal(sealed, off + NONCE_LENGTH, len - NONCE_LENGTH, out, outOff);
         } catch (AEADBadTagException e) {
             throw new AuthenticationException("authentication failed: data is corrupt or the key is wrong");

@@ -159,7 +159,7 @@ public final class Pruner {
             for (BlobId p : repack) {
                 byte[] data = repo.storage().load(Repository.packName(p));
                 for (PackEntry e : carry.get(p)) {
-                    repo.openBlob(e, data, (int) e.offset()); // never carry damaged data forward
+                    repo.verifyBlob(e, data, (int) e.offset()); // never carry damaged data forward
                     writer.storeSealed(e, data, (int) e.offset());
                 }
             }

@@ -106,7 +106,7 @@ public final class BlobIndex {
             table.putInt(base + LENGTH, le.getInt(r + 6));
             table.putInt(base + RAW, le.getInt(r + 10));
             table.put(base + TYPE, records.get(r));
-            table.put(base + FLAGS, (byte) (records.get(r + 1) & 1));
+            table.put(base + FLAGS, records.get(r + 1));
             size++;
         }
     }
@@ -127,7 +127,7 @@ public final class BlobIndex {
         table.putInt(base + LENGTH, e.length());
         table.putInt(base + RAW, e.rawLength());
         table.put(base + TYPE, (byte) e.type().code);
-        table.put(base + FLAGS, (byte) (e.compressed() ? 1 : 0));
+        table.put(base + FLAGS, (byte) e.flags());
     }
 
     /** The slot holding id, or the empty slot where it would go. */
@@ -180,7 +180,7 @@ public final class BlobIndex {
     private PackEntry entryAt(int base, BlobId id) {
         return new PackEntry(id, BlobType.of(table.get(base + TYPE)), packs.get(table.getInt(base + PACK)),
                 Integer.toUnsignedLong(table.getInt(base + OFFSET)), table.getInt(base + LENGTH),
-                table.getInt(base + RAW), (table.get(base + FLAGS) & 1) != 0);
+                table.getInt(base + RAW), table.get(base + FLAGS) & 0xff);
     }
 
     public synchronized void forEach(Consumer<PackEntry> action) {

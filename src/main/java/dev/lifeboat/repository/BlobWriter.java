@@ -41,8 +41,8 @@ public final class BlobWriter implements AutoCloseable {
             if (zlen < 0) {
                 return addSealing(id, type, buf, off, len, len, false);
             }
-            int n = repo.aead().sealInPlace(sealed, 0, zlen);
-            addToPack(id, type, sealed, 0, n, len, true);
+            int n = repo.aead().sealInPlace(sealed, 0, zlen, PackEntry.associatedData(type, id));
+            addToPack(id, type, sealed, 0, n, len, PackEntry.flags(true));
             return n;
         } catch (IOException | RuntimeException e) {
             repo.release(id);
@@ -102,9 +102,9 @@ public final class BlobWriter implements AutoCloseable {
         }
     }
 
-    private void addToPack(BlobId id, BlobType type, byte[] buf, int off, int len, int rawLength, boolean compressed)
+    private void addToPack(BlobId id, BlobType type, byte[] buf, int off, int len, int rawLength, int flags)
             throws IOException {
-        openPack().add(id, type, buf, off, len, rawLength, compressed);
+        openPack().add(id, type, buf, off, len, rawLength, flags);
         rollPackIfFull();
     }
 
@@ -135,7 +135,7 @@ public final class BlobWriter implements AutoCloseable {
 
     /** Appends an already sealed blob, verified by the caller (prune's repacking and copies). */
     public void storeSealed(PackEntry e, byte[] buf, int off) throws IOException {
-        addToPack(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.compressed());
+        addToPack(e.id(), e.type(), buf, off, e.length(), e.rawLength(), e.flags());
     }
 
     /** Finishes the current pack and stores it with its index entries; returns once every pack of the repository is stored. */

@@ -49,7 +49,7 @@ public final class IndexFile {
             pack.writeTo(bb.order(ByteOrder.BIG_ENDIAN));
             bb.order(ByteOrder.LITTLE_ENDIAN).putLong(size).putInt(entries.size());
             for (PackEntry e : entries) {
-                bb.put((byte) e.type().code).put((byte) (e.compressed() ? 1 : 0))
+                bb.put((byte) e.type().code).put((byte) e.flags())
                         .putInt((int) e.offset()).putInt(e.length()).putInt(e.rawLength());
                 e.id().writeTo(bb.order(ByteOrder.BIG_ENDIAN));
                 bb.order(ByteOrder.LITTLE_ENDIAN);
@@ -112,6 +112,9 @@ public final class IndexFile {
                 }
                 for (int i = 0, r = bb.position(); i < n; i++, r += ENTRY) {
                     BlobType.of(bb.get(r)); // an unknown type is a malformed file
+                    if ((bb.get(r + 1) & ~PackEntry.KNOWN) != 0) {
+                        throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + (bb.get(r + 1) & 0xff) + ")");
+                    }
                 }
                 bb.position(bb.position() + n * ENTRY);
                 blobs += n;
@@ -148,13 +151,16 @@ public final class IndexFile {
                 List<PackEntry> blobs = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     BlobType type = BlobType.of(bb.get());
-                    boolean compressed = (bb.get() & 1) != 0;
+                    int flags = bb.get() & 0xff;
+                    if ((flags & ~PackEntry.KNOWN) != 0) {
+                        throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + flags + ")");
+                    }
                     long offset = Integer.toUnsignedLong(bb.getInt());
                     int length = bb.getInt();
                     int raw = bb.getInt();
                     BlobId id = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
                     bb.order(ByteOrder.LITTLE_ENDIAN);
-                    blobs.add(new PackEntry(id, type, pack, offset, length, raw, compressed));
+                    blobs.add(new PackEntry(id, type, pack, offset, length, raw, flags));
                 }
                 out.add(new PackBlobs(pack, packSize, blobs));
             }

@@ -43,7 +43,10 @@ public final class PackReader {
             } catch (IllegalArgumentException e) {
                 throw new CorruptObjectException(name, "has a header with an unknown blob type");
             }
-            boolean compressed = (bb.get() & 1) != 0;
+            int flags = bb.get() & 0xff;
+            if ((flags & ~PackEntry.KNOWN) != 0) {
+                throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + flags + ")");
+            }
             int length = bb.getInt();
             int raw = bb.getInt();
             BlobId id = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
@@ -51,7 +54,7 @@ public final class PackReader {
             if (length < Aead.OVERHEAD || offset + length > headerStart) {
                 throw new CorruptObjectException(name, "has a header entry outside the pack");
             }
-            out.add(new PackEntry(id, type, packId, offset, length, raw, compressed));
+            out.add(new PackEntry(id, type, packId, offset, length, raw, flags));
             offset += length;
         }
         return out;

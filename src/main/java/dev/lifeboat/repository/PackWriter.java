@@ -38,17 +38,17 @@ final class PackWriter {
     }
 
     /** Appends a sealed blob; the entry's pack id is filled in by {@link #finish}. */
-    void add(BlobId id, BlobType type, byte[] sealed, int off, int len, int rawLength, boolean compressed) throws IOException {
+    void add(BlobId id, BlobType type, byte[] sealed, int off, int len, int rawLength, int flags) throws IOException {
         out.write(sealed, off, len);
-        entries.add(new PackEntry(id, type, null, size, len, rawLength, compressed));
+        entries.add(new PackEntry(id, type, null, size, len, rawLength, flags));
         size += len;
     }
 
-    /** Seals a blob's stored form payload[off, off+len) straight into the pack; returns the sealed length. */
+    /** Seals a blob's stored form payload[off, off+len), bound to its id, straight into the pack; returns the sealed length. */
     int addSealing(BlobId id, BlobType type, Aead aead, byte[] payload, int off, int len, byte[] scratch,
                    int rawLength, boolean compressed) throws IOException {
-        int n = aead.sealTo(payload, off, len, out, scratch);
-        entries.add(new PackEntry(id, type, null, size, n, rawLength, compressed));
+        int n = aead.sealTo(payload, off, len, out, scratch, PackEntry.associatedData(type, id));
+        entries.add(new PackEntry(id, type, null, size, n, rawLength, PackEntry.flags(compressed)));
         size += n;
         return n;
     }
@@ -67,7 +67,7 @@ final class PackWriter {
     Finished finish(Aead aead) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(entries.size() * HEADER_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         for (PackEntry e : entries) {
-            header.put((byte) e.type().code).put((byte) (e.compressed() ? 1 : 0)).putInt(e.length()).putInt(e.rawLength());
+            header.put((byte) e.type().code).put((byte) e.flags()).putInt(e.length()).putInt(e.rawLength());
             header.put(e.id().bytes());
         }
         byte[] sealedHeader = aead.seal(header.array());
@@ -77,7 +77,7 @@ final class PackWriter {
         BlobId id = BlobId.of(out.getMessageDigest().digest());
         List<PackEntry> placed = new ArrayList<>(entries.size());
         for (PackEntry e : entries) {
-            placed.add(new PackEntry(e.id(), e.type(), id, e.offset(), e.length(), e.rawLength(), e.compressed()));
+            placed.add(e.in(id));
         }
         return new Finished(id, file, placed, size + sealedHeader.length + 4);
     }

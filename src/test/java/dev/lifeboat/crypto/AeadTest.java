@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -58,7 +59,7 @@ class AeadTest {
             int off = 9;
             byte[] buf = new byte[off + len + Aead.OVERHEAD + 3];
             System.arraycopy(plain, 0, buf, off + Aead.NONCE_LENGTH, len);
-            int n = aead.sealInPlace(buf, off, len);
+            int n = aead.sealInPlace(buf, off, len, null);
             assertEquals(len + Aead.OVERHEAD, n);
             byte[] sealed = java.util.Arrays.copyOfRange(buf, off, off + n);
             org.junit.jupiter.api.Assertions.assertArrayEquals(plain, aead.open(sealed), "length " + len);
@@ -77,10 +78,39 @@ class AeadTest {
             byte[] plain = new byte[len + 4];
             r.nextBytes(plain);
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            assertEquals(len + Aead.OVERHEAD, aead.sealTo(plain, 2, len, out, scratch));
+            assertEquals(len + Aead.OVERHEAD, aead.sealTo(plain, 2, len, out, scratch, null));
             byte[] sealed = out.toByteArray();
             assertEquals(len + Aead.OVERHEAD, sealed.length);
             org.junit.jupiter.api.Assertions.assertArrayEquals(Arrays.copyOfRange(plain, 2, 2 + len), aead.open(sealed), "length " + len);
+        }
+    }
+
+    @Test
+    void associatedDataMustBeTheSameToOpen() throws Exception {
+        java.util.Random r = new java.util.Random(10);
+        byte[] aad = new byte[33];
+        r.nextBytes(aad);
+        byte[] other = aad.clone();
+        other[32] ^= 1;
+        byte[] scratch = Aead.sealScratch();
+        for (int len : new int[]{0, 100, 64 * 1024 + 1, (1 << 20) + 13}) { // both sides of the large-message path
+            byte[] plain = new byte[len];
+            r.nextBytes(plain);
+            byte[] buf = new byte[len + Aead.OVERHEAD];
+            System.arraycopy(plain, 0, buf, Aead.NONCE_LENGTH, len);
+            aead.sealInPlace(buf, 0, len, aad);
+            java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+            aead.sealTo(plain, 0, len, streamed, scratch, aad);
+            for (byte[] sealed : List.of(buf, streamed.toByteArray())) {
+                byte[] out = new byte[len];
+                assertEquals(len, aead.open(sealed, 0, sealed.length, out, 0, aad));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(plain, out, "length " + len);
+                assertThrows(AuthenticationException.class, () -> aead.open(sealed, 0, sealed.length, out, 0, other), "other data, length " + len);
+                assertThrows(AuthenticationException.class, () -> aead.open(sealed, 0, sealed.length, out, 0, null), "no data, length " + len);
+            }
+            byte[] plainSealed = aead.seal(plain);
+            assertThrows(AuthenticationException.class, () -> aead.open(plainSealed, 0, plainSealed.length, new byte[len], 0, aad),
+                    "sealed without, length " + len);
         }
     }
 

@@ -31,7 +31,7 @@ class BlobIndexTest {
         for (int i = 0; i < 200_000; i++) {
             BlobId id = randomId(r);
             PackEntry e = new PackEntry(id, i % 7 == 0 ? BlobType.TREE : BlobType.DATA, packs.get(r.nextInt(50)),
-                    Integer.toUnsignedLong(r.nextInt()) , 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextBoolean());
+                    Integer.toUnsignedLong(r.nextInt()) , 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextInt(4));
             expected.put(id, e);
             assertTrue(index.add(e));
         }
@@ -52,8 +52,8 @@ class BlobIndexTest {
     void indexFileRoundTripsAndRejectsGarbage() throws Exception {
         Random r = new Random(2);
         BlobId pack = randomId(r);
-        List<PackEntry> blobs = List.of(new PackEntry(randomId(r), BlobType.DATA, pack, 0, 100, 80, true),
-                new PackEntry(randomId(r), BlobType.TREE, pack, 100, 50, 400, false));
+        List<PackEntry> blobs = List.of(new PackEntry(randomId(r), BlobType.DATA, pack, 0, 100, 80, PackEntry.COMPRESSED | PackEntry.ID_BOUND),
+                new PackEntry(randomId(r), BlobType.TREE, pack, 100, 50, 400, 0));
         byte[] bytes = IndexFile.encode(List.of(new IndexFile.PackBlobs(pack, 200, blobs)));
         List<IndexFile.PackBlobs> back = IndexFile.decode(bytes, "index/x");
         assertEquals(1, back.size());
@@ -73,7 +73,7 @@ class BlobIndexTest {
             List<PackEntry> blobs = new ArrayList<>();
             for (int i = 0; i < 1_000; i++) {
                 PackEntry e = new PackEntry(randomId(r), i % 5 == 0 ? BlobType.TREE : BlobType.DATA, pack,
-                        Integer.toUnsignedLong(r.nextInt()), 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextBoolean());
+                        Integer.toUnsignedLong(r.nextInt()), 28 + r.nextInt(1 << 20), r.nextInt(1 << 20), r.nextInt(4));
                 blobs.add(e);
                 oneByOne.add(e);
             }
@@ -109,7 +109,7 @@ class BlobIndexTest {
             BlobId pack = randomId(r);
             List<PackEntry> blobs = new ArrayList<>();
             for (int i = 0; i < 500; i++) { // more than the writer's first buffer holds
-                blobs.add(new PackEntry(randomId(r), BlobType.DATA, pack, i * 100L, 100, 90, i % 2 == 0));
+                blobs.add(new PackEntry(randomId(r), BlobType.DATA, pack, i * 100L, 100, 90, i % 4));
             }
             packs.add(new IndexFile.PackBlobs(pack, 50_000 + p, blobs));
             w.add(pack, 50_000 + p, blobs);
