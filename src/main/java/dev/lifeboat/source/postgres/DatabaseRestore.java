@@ -146,13 +146,18 @@ final class DatabaseRestore implements AutoCloseable {
      */
     private void postData(List<String> tablesToAnalyze) throws IOException {
         progress.accept("building indexes and constraints");
+        List<String> postData = List.of("--section=post-data", "--use-list=" + selection, "--jobs=" + Math.max(1, opts.jobs()));
+        if (tablesToAnalyze.isEmpty()) {
+            pgRestore(postData, files);
+            return;
+        }
         java.util.concurrent.FutureTask<Void> analyzing = new java.util.concurrent.FutureTask<>(() -> {
             analyze(tablesToAnalyze);
             return null;
         });
         Workers.startDaemon("pg-analyze", analyzing);
         try {
-            pgRestore(List.of("--section=post-data", "--use-list=" + selection, "--jobs=" + Math.max(1, opts.jobs())), files);
+            pgRestore(postData, files);
         } catch (RuntimeException e) {
             try {
                 Workers.await(analyzing);
@@ -165,9 +170,6 @@ final class DatabaseRestore implements AutoCloseable {
     }
 
     private void analyze(List<String> tables) {
-        if (tables.isEmpty()) {
-            return;
-        }
         try (java.sql.Connection c = items.connect(opts.target()); java.sql.Statement st = c.createStatement()) {
             for (String t : tables) {
                 st.execute("ANALYZE " + t);
