@@ -56,7 +56,7 @@ public final class Aead {
 
     private static final java.util.concurrent.atomic.AtomicBoolean OPEN_WARMED = new java.util.concurrent.atomic.AtomicBoolean();
     /** Above this the JDK decrypts byte arrays through a path that C2 compiles only after hundreds of calls. */
-    private static final int LARGE = 64 * 1024;
+    public static final int LARGE = 64 * 1024;
     private static final java.util.concurrent.ConcurrentLinkedQueue<java.nio.ByteBuffer> BUFFERS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -136,6 +136,34 @@ public final class Aead {
             if (BUFFERS.size() < 8) {
                 BUFFERS.offer(src);
             }
+        }
+    }
+
+    /**
+     * Decrypts the sealed message held in sealed[0, limit) (a direct buffer is fastest, see
+     * openLarge) into out at outOff, authenticating aad (may be null) too; returns the plaintext length.
+     */
+    public int open(java.nio.ByteBuffer sealed, byte[] out, int outOff, byte[] aad) throws AuthenticationException {
+        int len = sealed.limit();
+        if (len < OVERHEAD) {
+            throw new AuthenticationException("ciphertext too short (" + len + " bytes)");
+        }
+        if (len > LARGE && !OPEN_WARMED.get() && OPEN_WARMED.compareAndSet(false, true)) {
+            dev.lifeboat.util.Workers.startDaemon("aead-open-warm-up", Aead::warmUpOpen);
+        }
+        byte[] nonce = new byte[NONCE_LENGTH];
+        sealed.get(0, nonce);
+        try {
+            Cipher c = ciphers.get();
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
+            if (aad != null) {
+                c.updateAAD(aad);
+            }
+            return c.doFinal(sealed.position(NONCE_LENGTH), java.nio.ByteBuffer.wrap(out, outOff, out.length - outOff));
+        } catch (AEADBadTagException e) {
+            throw new AuthenticationException("authentication failed: data is corrupt or the key is wrong");
+        } catch (GeneralSecurityException e) {
+            throw new AuthenticationException("decryption failed: " + e.getMessage());
         }
     }
 

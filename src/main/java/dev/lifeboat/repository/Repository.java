@@ -463,6 +463,17 @@ public final class Repository implements AutoCloseable {
     }
 
     private final ThreadLocal<byte[]> sealedScratch = ThreadLocal.withInitial(() -> new byte[0]);
+    private final ThreadLocal<java.nio.ByteBuffer> directSealed = new ThreadLocal<>();
+
+    /** This thread's direct buffer for a sealed blob of n bytes, grown as {@link #grown} grows arrays. */
+    private java.nio.ByteBuffer directScratch(int n) {
+        java.nio.ByteBuffer b = directSealed.get();
+        if (b == null || b.capacity() < n) {
+            b = java.nio.ByteBuffer.allocateDirect(grown(n));
+            directSealed.set(b);
+        }
+        return b;
+    }
 
     /**
      * As {@link #loadBlob(BlobId)}, into reuse when it is large enough: a stream of blobs (a restore
@@ -484,6 +495,10 @@ public final class Repository implements AutoCloseable {
                 throw new CorruptObjectException(packName(e.pack()), "is shorter than the index says (truncated)");
             }
             open(e, pack, (int) e.offset(), payloadBuffer(e, out), out, rehash || !e.idBound());
+        } else if (e.length() > Aead.LARGE) {
+            java.nio.ByteBuffer sealed = directScratch(e.length());
+            storage.read(packName(e.pack()), e.offset(), e.length(), sealed);
+            open(e, sealed, payloadBuffer(e, out), out, rehash || !e.idBound());
         } else {
             byte[] scratch = sealedScratch.get();
             if (scratch.length < e.length()) {
@@ -587,32 +602,60 @@ public final class Repository implements AutoCloseable {
     }
 
     private int open(PackEntry e, byte[] buf, int off, byte[] payload, byte[] out, boolean rehash) throws IOException {
-        String where = "blob " + e.id().shortHex() + " in " + packName(e.pack());
-        int payloadLength = e.length() - Aead.OVERHEAD;
-        if (payloadLength < 0 || out.length < e.rawLength() || payload.length < payloadLength) {
-            throw new CorruptObjectException(where, "has an impossible length");
-        }
+        checkLengths(e, payload, out);
         int n;
         try {
-            n = aead.open(buf, off, e.length(), payload, 0, e.idBound() ? PackEntry.associatedData(e.type(), e.id()) : null);
+            n = aead.open(buf, off, e.length(), payload, 0, associatedData(e));
         } catch (AuthenticationException x) {
-            throw new CorruptObjectException(where, "does not authenticate");
+            throw new CorruptObjectException(where(e), "does not authenticate");
         }
+        return finish(e, payload, n, out, rehash);
+    }
+
+    /** As the array form, from the blob's sealed bytes in sealed[0, limit). */
+    private int open(PackEntry e, java.nio.ByteBuffer sealed, byte[] payload, byte[] out, boolean rehash) throws IOException {
+        checkLengths(e, payload, out);
+        int n;
+        try {
+            n = aead.open(sealed, payload, 0, associatedData(e));
+        } catch (AuthenticationException x) {
+            throw new CorruptObjectException(where(e), "does not authenticate");
+        }
+        return finish(e, payload, n, out, rehash);
+    }
+
+    private static String where(PackEntry e) {
+        return "blob " + e.id().shortHex() + " in " + packName(e.pack());
+    }
+
+    private static byte[] associatedData(PackEntry e) {
+        return e.idBound() ? PackEntry.associatedData(e.type(), e.id()) : null;
+    }
+
+    private static void checkLengths(PackEntry e, byte[] payload, byte[] out) throws CorruptObjectException {
+        int payloadLength = e.length() - Aead.OVERHEAD;
+        if (payloadLength < 0 || out.length < e.rawLength() || payload.length < payloadLength) {
+            throw new CorruptObjectException(where(e), "has an impossible length");
+        }
+    }
+
+    /** Decompresses the decrypted payload[0, n) into out when it is compressed, and checks the result. */
+    private int finish(PackEntry e, byte[] payload, int n, byte[] out, boolean rehash) throws CorruptObjectException {
         byte[] plain = payload;
         int plainLength = n;
         if (e.compressed()) {
             try {
                 plainLength = unzstd.get().decompressByteArray(out, 0, e.rawLength(), payload, 0, n);
             } catch (RuntimeException x) {
-                throw new CorruptObjectException(where, "does not decompress");
+                throw new CorruptObjectException(where(e), "does not decompress");
             }
             plain = out;
         }
         if (plainLength != e.rawLength()) {
-            throw new CorruptObjectException(where, "is not as long as the index says");
+            throw new CorruptObjectException(where(e), "is not as long as the index says");
         }
         if (rehash && !blobId(plain, 0, plainLength).equals(e.id())) {
-            throw new CorruptObjectException(where, "does not match its id");
+            throw new CorruptObjectException(where(e), "does not match its id");
         }
         return n;
     }

@@ -72,6 +72,11 @@ public final class CachingStorage implements Storage {
     }
 
     @Override
+    public void read(String name, long offset, int length, java.nio.ByteBuffer dst) throws IOException {
+        backend.read(name, offset, length, dst);
+    }
+
+    @Override
     public byte[] load(String name) throws IOException {
         if (!cacheable(name)) {
             return backend.load(name);

@@ -179,6 +179,14 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public void read(String name, long offset, int length, java.nio.ByteBuffer dst) throws IOException {
+        retry(() -> {
+            delegate.read(name, offset, length, dst);
+            return null;
+        }, null);
+    }
+
+    @Override
     public byte[] load(String name) throws IOException {
         return retry(() -> delegate.load(name), null);
     }

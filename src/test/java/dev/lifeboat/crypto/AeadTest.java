@@ -107,6 +107,12 @@ class AeadTest {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(plain, out, "length " + len);
                 assertThrows(AuthenticationException.class, () -> aead.open(sealed, 0, sealed.length, out, 0, other), "other data, length " + len);
                 assertThrows(AuthenticationException.class, () -> aead.open(sealed, 0, sealed.length, out, 0, null), "no data, length " + len);
+                java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(sealed.length + 5);
+                direct.put(sealed).flip();
+                byte[] fromDirect = new byte[len + 3];
+                assertEquals(len, aead.open(direct, fromDirect, 3, aad));
+                assertArrayEquals(plain, Arrays.copyOfRange(fromDirect, 3, 3 + len), "direct, length " + len);
+                assertThrows(AuthenticationException.class, () -> aead.open(direct, fromDirect, 3, other), "direct, other data, length " + len);
             }
             byte[] plainSealed = aead.seal(plain);
             assertThrows(AuthenticationException.class, () -> aead.open(plainSealed, 0, plainSealed.length, new byte[len], 0, aad),

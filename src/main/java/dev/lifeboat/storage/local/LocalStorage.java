@@ -120,6 +120,22 @@ public final class LocalStorage implements Storage {
         }
     }
 
+    @Override
+    public void read(String name, long offset, int length, java.nio.ByteBuffer dst) throws IOException {
+        try (FileChannel ch = FileChannel.open(resolve(name), StandardOpenOption.READ)) {
+            dst.clear().limit(length);
+            while (dst.hasRemaining()) {
+                if (ch.read(dst, offset + dst.position()) < 0) {
+                    throw new EOFException("object " + name + " is truncated: wanted " + length
+                            + " bytes at offset " + offset + ", file has " + ch.size());
+                }
+            }
+            dst.flip();
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        }
+    }
+
     static byte[] readFully(FileChannel ch, long offset, int length, String name) throws IOException {
         return readFully(ch, offset, length, name, new byte[length]);
     }

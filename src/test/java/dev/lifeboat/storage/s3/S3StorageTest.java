@@ -75,6 +75,14 @@ class S3StorageTest {
         assertArrayEquals(Arrays.copyOfRange(data, 1234, 1234 + 5000), storage.load("config", 1234, 5000));
         assertArrayEquals(Arrays.copyOfRange(data, 99_990, 100_000), storage.load("config", 99_990, 10));
         assertArrayEquals(new byte[0], storage.load("config", 10, 0));
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(6000);
+        direct.position(7);
+        storage.read("config", 1234, 5000, direct);
+        assertEquals(0, direct.position());
+        assertEquals(5000, direct.limit());
+        byte[] got = new byte[5000];
+        direct.get(got);
+        assertArrayEquals(Arrays.copyOfRange(data, 1234, 1234 + 5000), got);
         // overwrite is atomic and visible
         storage.save("config", new byte[]{1, 2, 3});
         assertArrayEquals(new byte[]{1, 2, 3}, storage.load("config"));
@@ -107,6 +115,8 @@ class S3StorageTest {
         assertThrows(ObjectNotFoundException.class, () -> storage.load("snapshots/nope", 0, 10));
         assertThrows(ObjectNotFoundException.class, () -> storage.load("snapshots/nope", 0, 0));
         storage.save("data/00/short", random(100, 2));
+        assertThrows(ObjectNotFoundException.class, () -> storage.read("snapshots/nope", 0, 10, java.nio.ByteBuffer.allocateDirect(10)));
+        assertThrows(EOFException.class, () -> storage.read("data/00/short", 90, 20, java.nio.ByteBuffer.allocateDirect(20)));
         EOFException past = assertThrows(EOFException.class, () -> storage.load("data/00/short", 90, 20));
         assertTrue(past.getMessage().contains("truncated"), past.getMessage());
         EOFException beyond = assertThrows(EOFException.class, () -> storage.load("data/00/short", 500, 20));
