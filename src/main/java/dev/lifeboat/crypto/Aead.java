@@ -121,17 +121,8 @@ public final class Aead {
         }
         try {
             src.clear();
-            src.put(sealed, off + NONCE_LENGTH, len - NONCE_LENGTH).flip();
-            Cipher c = ciphers.get();
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, Arrays.copyOfRange(sealed, off, off + NONCE_LENGTH)));
-            if (aad != null) {
-                c.updateAAD(aad);
-            }
-            return c.doFinal(src, java.nio.ByteBuffer.wrap(out, outOff, out.length - outOff));
-        } catch (AEADBadTagException e) {
-            throw new AuthenticationException("authentication failed: data is corrupt or the key is wrong");
-        } catch (GeneralSecurityException e) {
-            throw new AuthenticationException("decryption failed: " + e.getMessage());
+            src.put(sealed, off, len).flip();
+            return open(src, out, outOff, aad);
         } finally {
             if (BUFFERS.size() < 8) {
                 BUFFERS.offer(src);

@@ -112,9 +112,7 @@ public final class IndexFile {
                 }
                 for (int i = 0, r = bb.position(); i < n; i++, r += ENTRY) {
                     BlobType.of(bb.get(r)); // an unknown type is a malformed file
-                    if ((bb.get(r + 1) & ~PackEntry.KNOWN) != 0) {
-                        throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + (bb.get(r + 1) & 0xff) + ")");
-                    }
+                    PackEntry.checkedFlags(bb.get(r + 1), name);
                 }
                 bb.position(bb.position() + n * ENTRY);
                 blobs += n;
@@ -151,10 +149,7 @@ public final class IndexFile {
                 List<PackEntry> blobs = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     BlobType type = BlobType.of(bb.get());
-                    int flags = bb.get() & 0xff;
-                    if ((flags & ~PackEntry.KNOWN) != 0) {
-                        throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + flags + ")");
-                    }
+                    int flags = PackEntry.checkedFlags(bb.get(), name);
                     long offset = Integer.toUnsignedLong(bb.getInt());
                     int length = bb.getInt();
                     int raw = bb.getInt();

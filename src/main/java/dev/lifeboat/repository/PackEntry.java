@@ -9,7 +9,7 @@ public record PackEntry(BlobId id, BlobType type, BlobId pack, long offset, int 
     public static final int COMPRESSED = 1;
     /** Sealed with {@link #associatedData}: the AEAD tag then vouches for the id, not only the bytes. */
     public static final int ID_BOUND = 2;
-    static final int KNOWN = COMPRESSED | ID_BOUND;
+    private static final int KNOWN = COMPRESSED | ID_BOUND;
 
     public boolean compressed() {
         return (flags & COMPRESSED) != 0;
@@ -17,6 +17,15 @@ public record PackEntry(BlobId id, BlobType type, BlobId pack, long offset, int 
 
     public boolean idBound() {
         return (flags & ID_BOUND) != 0;
+    }
+
+    /** A flags byte read from a pack header or an index file (name), refused when it has a bit this version does not know. */
+    static int checkedFlags(byte stored, String name) throws CorruptObjectException {
+        int flags = stored & 0xff;
+        if ((flags & ~KNOWN) != 0) {
+            throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + flags + ")");
+        }
+        return flags;
     }
 
     /** The flags of a blob sealed by this version: always bound to its id. */

@@ -43,10 +43,7 @@ public final class PackReader {
             } catch (IllegalArgumentException e) {
                 throw new CorruptObjectException(name, "has a header with an unknown blob type");
             }
-            int flags = bb.get() & 0xff;
-            if ((flags & ~PackEntry.KNOWN) != 0) {
-                throw new CorruptObjectException(name, "has a blob with flags this version does not know (" + flags + ")");
-            }
+            int flags = PackEntry.checkedFlags(bb.get(), name);
             int length = bb.getInt();
             int raw = bb.getInt();
             BlobId id = BlobId.read(bb.order(ByteOrder.BIG_ENDIAN));
