@@ -126,8 +126,7 @@ public final class LocalStorage implements Storage {
             dst.clear().limit(length);
             while (dst.hasRemaining()) {
                 if (ch.read(dst, offset + dst.position()) < 0) {
-                    throw new EOFException("object " + name + " is truncated: wanted " + length
-                            + " bytes at offset " + offset + ", file has " + ch.size());
+                    throw truncated(name, length, offset, ch);
                 }
             }
             dst.flip();
@@ -143,10 +142,14 @@ public final class LocalStorage implements Storage {
     /** Positional read that fails instead of returning short data, so truncation is reported. */
     static byte[] readFully(FileChannel ch, long offset, int length, String name, byte[] out) throws IOException {
         if (SlicedIo.read(ch, out, 0, length, offset) < length) {
-            throw new EOFException("object " + name + " is truncated: wanted " + length
-                    + " bytes at offset " + offset + ", file has " + ch.size());
+            throw truncated(name, length, offset, ch);
         }
         return out;
+    }
+
+    private static EOFException truncated(String name, int length, long offset, FileChannel ch) throws IOException {
+        return new EOFException("object " + name + " is truncated: wanted " + length + " bytes at offset " + offset
+                + ", file has " + ch.size());
     }
 
     @Override
