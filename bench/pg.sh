@@ -25,10 +25,12 @@
 #            restore  lifeboat pg restore latest --db .../restore_lb --jobs 2 (creates the database itself)
 # All first backups run, then all restores (from those first backups); each restored database is
 # checked against the row counts of the five tables taken from `bench` before the backups (OK /
-# MISMATCH), then dropped. The restores run in $BENCH_RESTORE_ROUNDS rounds, the tools taking turns
-# in each, and the median round is the tool's restore time (rows restore.r1, restore.r2, ... hold
-# every round): the same restore varies by 10-15% from one run to the next on a small shared VM, so
-# one sample per tool decided a target that is met by a few percent either way. Then
+# MISMATCH), then dropped. Both run in rounds, the tools taking turns in each, and the median round
+# is the tool's time (rows backup.r1, restore.r1, ... hold every round): the same step varies by
+# 10-15% from one run to the next on a small shared VM, so one sample per tool decided a target that
+# is met by a few percent either way. The first backups run $BENCH_BACKUP_ROUNDS times, each into a
+# fresh dump or repository; the last round's are the ones restored and backed up again. The restores
+# run $BENCH_RESTORE_ROUNDS times. Then
 # `pgbench -c 2 -j 2 -T $BENCH_PGBENCH_SECONDS bench` runs and the second backups follow: seed (full
 # size of the new encrypted dump, for reference), restic and Lifeboat (size added to the repository =
 # size after - size before).
@@ -52,6 +54,7 @@
 #   BENCH_PG_SCALE pgbench scale of the base data (default: 100)
 #   BENCH_BLOB_ROWS rows of the `blobs` table (default: 115000: 360 MB = 343 MiB with its TOAST table and index)
 #   BENCH_PGBENCH_SECONDS  duration of the pgbench run between the first and second backups (default: 60)
+#   BENCH_BACKUP_ROUNDS   rounds of first backups (default: 3); each tool's backup time is its median
 #   BENCH_RESTORE_ROUNDS  rounds of restores (default: 5); each tool's restore time is its median
 #   BENCH_THREADS  if set, passed as --threads to Lifeboat
 #   BENCH_REBUILD=1  rebuild the template database even if it exists
@@ -79,6 +82,8 @@ BLOB_ROWS="${BENCH_BLOB_ROWS:-115000}"
 PGBENCH_SECONDS="${BENCH_PGBENCH_SECONDS:-60}"
 RESTORE_ROUNDS="${BENCH_RESTORE_ROUNDS:-5}"
 [[ "$RESTORE_ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RESTORE_ROUNDS must be a positive number" >&2; exit 2; }
+BACKUP_ROUNDS="${BENCH_BACKUP_ROUNDS:-3}"
+[[ "$BACKUP_ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_BACKUP_ROUNDS must be a positive number" >&2; exit 2; }
 PASS="bench-passphrase-not-secret"
 CLUSTER="$WORK/pg"
 PGDATA_DIR="$CLUSTER/data"
@@ -208,6 +213,16 @@ tool_env() {
   local w; for w in "${LB[@]}"; do LBQ+="$(q "$w") "; done
 }
 
+# fresh_repo TOOL: an empty repository for a round of first backups (restic's cache with it).
+fresh_repo() {
+  case "$1" in
+    restic)   rm -rf "$RUN/repos/restic" "$RUN/cache/restic" ;;
+    lifeboat) rm -rf "$RUN/repos/lifeboat" ;;
+    *) return 0 ;;
+  esac
+  init_repo "$1"
+}
+
 init_repo() {
   case "$1" in
     restic)   restic init -q -r "$RUN/repos/restic" ;;
@@ -269,21 +284,24 @@ run_restore() {
   [ "${BENCH_KEEP_RESTORES:-0}" = 1 ] || drop_db "$db"
 }
 
-# restore_median TOOL: the row "TOOL restore" from its rounds: median time (of an even number, the
-# mean of the middle two), largest RSS, and failed if any round failed or restored the wrong rows.
-restore_median() {
-  local tool=$1 r walls="" rc=0 rss=0 check=OK
-  for ((r = 1; r <= RESTORE_ROUNDS; r++)); do
-    walls+="${WALL[$tool,restore.r$r]} "
-    [ "${RC[$tool,restore.r$r]}" = 0 ] || rc=${RC[$tool,restore.r$r]}
-    [ "${CHECK[$tool,restore.r$r]:-OK}" = OK ] || check=MISMATCH
-    [ "${RSS[$tool,restore.r$r]:-0}" -gt "$rss" ] && rss=${RSS[$tool,restore.r$r]}
+# median_row TOOL STEP ROUNDS: the row "TOOL STEP" from the rounds STEP.r1..STEP.rROUNDS: median time
+# (of an even number, the mean of the middle two), largest RSS, the last round's size, and failed if
+# any round failed or (restores) restored the wrong rows.
+median_row() {
+  local tool=$1 step=$2 rounds=$3 r walls="" rc=0 rss=0 check=OK
+  for ((r = 1; r <= rounds; r++)); do
+    walls+="${WALL[$tool,$step.r$r]} "
+    [ "${RC[$tool,$step.r$r]}" = 0 ] || rc=${RC[$tool,$step.r$r]}
+    [ "${CHECK[$tool,$step.r$r]:-OK}" = OK ] || check=MISMATCH
+    [ "${RSS[$tool,$step.r$r]:-0}" -gt "$rss" ] && rss=${RSS[$tool,$step.r$r]}
   done
-  WALL[$tool,restore]=$(echo "$walls" | tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
+  WALL[$tool,$step]=$(echo "$walls" | tr ' ' '\n' | grep . | sort -n | awk '{v[NR] = $1} END {
     if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
-  RSS[$tool,restore]=$rss; SIZE[$tool,restore]=""; RC[$tool,restore]=$rc; CHECK[$tool,restore]=$check
-  ROWS+=("$tool restore")
-  log "$tool restore: median ${WALL[$tool,restore]} s of rounds: $walls"
+  RSS[$tool,$step]=$rss; SIZE[$tool,$step]=${SIZE[$tool,$step.r$rounds]:-}; RC[$tool,$step]=$rc
+  [ -n "${ADDED[$tool,$step.r$rounds]:-}" ] && ADDED[$tool,$step]=${ADDED[$tool,$step.r$rounds]}
+  [ "$step" = restore ] && CHECK[$tool,$step]=$check
+  ROWS+=("$tool $step")
+  log "$tool $step: median ${WALL[$tool,$step]} s of rounds: $walls"
 }
 
 # ---------------------------------------------------------------- main
@@ -326,12 +344,14 @@ VERSIONS="$(pg_dump --version); $(openssl version | cut -d' ' -f1-2)"
 has_tool restic && VERSIONS+="; $(restic version | cut -d' ' -f1-2)"
 has_tool lifeboat && VERSIONS+="; $(tail -n1 "$LOGS/lifeboat-version.log")"
 
-for t in "${TOOLS[@]}"; do init_repo "$t"; done
-for t in "${TOOLS[@]}"; do run_backup "$t" backup; done
+for ((round = 1; round <= BACKUP_ROUNDS; round++)); do
+  for t in "${TOOLS[@]}"; do fresh_repo "$t"; run_backup "$t" "backup.r$round"; done
+done
+for t in "${TOOLS[@]}"; do median_row "$t" backup "$BACKUP_ROUNDS"; done
 for ((round = 1; round <= RESTORE_ROUNDS; round++)); do
   for t in "${TOOLS[@]}"; do run_restore "$t" "$round"; done
 done
-for t in seed dirdump restic lifeboat; do has_tool "$t" && restore_median "$t"; done
+for t in seed dirdump restic lifeboat; do has_tool "$t" && median_row "$t" restore "$RESTORE_ROUNDS"; done
 
 log "pgbench -c 2 -j 2 -T $PGBENCH_SECONDS bench"
 sync; checkpoint
@@ -386,7 +406,7 @@ for r in "${ROWS[@]}"; do
     "$(mib "${SIZE[$t,$s]}")" "$(mib "${ADDED[$t,$s]:-}")" "${RC[$t,$s]}" "${CHECK[$t,$s]:-}"
 done
 echo "(size: dump file/directory or repository after the step; seed backup2 is a full new dump, for reference;"
-echo " added: repository growth of the second backup; restore: the median of the rounds restore.r1..r$RESTORE_ROUNDS)"
+echo " added: repository growth of the step; backup and restore: the medians of the rounds backup.r1..r$BACKUP_ROUNDS and restore.r1..r$RESTORE_ROUNDS)"
 
 # target A B MAX STRICT: "met" if A/B <= MAX (< MAX when STRICT=1).
 target() {
